@@ -1,0 +1,40 @@
+# build-clip: `make demo` and `make test` work from a fresh clone on Debian 12 (as root).
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+EXTRAS ?= [dev]
+
+.PHONY: setup demo test test-fast lint bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml scripts/setup-system.sh
+	PYTHON=$(PYTHON) scripts/setup-system.sh
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.$(EXTRAS)'
+	touch $(STAMP)
+
+demo: setup
+	$(BIN)/python samples/make_sample.py
+	$(BIN)/build-clip configs/example.yaml
+	@echo "outputs: $$(ls -d $(CURDIR)/out/*/ | tr '\n' ' ')"
+
+test: setup
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+test-fast: setup
+	$(BIN)/python -m pytest -n 2 -m "not slow"
+
+lint: setup
+	$(BIN)/ruff check pipeline tests benchmarks samples
+	$(BIN)/ruff format --check pipeline tests benchmarks samples
+	$(BIN)/mypy
+
+bench: setup
+	$(BIN)/python benchmarks/render.py
+
+clean:
+	rm -rf out .pytest_cache .mypy_cache .ruff_cache .hypothesis

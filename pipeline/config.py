@@ -1,0 +1,348 @@
+"""The config file: YAML -> validated, frozen Project; every problem reported with file:line."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal, get_args, get_origin
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from pipeline.errors import ConfigError, Problem
+from pipeline.timecode import Timecode, parse_timecode
+from pipeline.yamlsource import Loc, dotted, line_of, load_yaml
+
+NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+LANG_RE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$")
+SUBTITLE_MODES = ("source", "transcript")
+
+
+def _timecode(value: object) -> Timecode:
+    try:
+        return parse_timecode(value)
+    except ValueError as e:
+        raise PydanticCustomError("timecode", str(e)) from None
+
+
+def _path(value: object, info: ValidationInfo) -> Path:
+    if not isinstance(value, str) or not value.strip():
+        raise PydanticCustomError("path", f"{value!r} is not a file path (expected a string)")
+    base: Path = (info.context or {}).get("base", Path("."))
+    return Path(os.path.normpath(base / value))
+
+
+def _size(value: object) -> tuple[int, int]:
+    if isinstance(value, tuple):  # already parsed (a default)
+        value = "x".join(map(str, value))
+    m = re.fullmatch(r"(\d{2,5})x(\d{2,5})", str(value)) if isinstance(value, str) else None
+    if not m or int(m.group(1)) % 2 or int(m.group(2)) % 2:
+        raise PydanticCustomError(
+            "size",
+            f"{value!r} is not a frame size (expected WIDTHxHEIGHT in even numbers, "
+            "e.g. 1920x1080)",
+        )
+    return int(m.group(1)), int(m.group(2))
+
+
+TimecodeField = Annotated[Timecode, BeforeValidator(_timecode)]
+PathField = Annotated[Path, BeforeValidator(_path)]
+SizeField = Annotated[tuple[int, int], BeforeValidator(_size)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+
+
+class SourceSpec(_Model):
+    """A source file and its whole-interview subtitle files (source time), per language."""
+
+    file: PathField
+    subtitles: dict[str, PathField] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, value: Any) -> Any:
+        return {"file": value} if isinstance(value, str) else value
+
+
+class CutSpec(_Model):
+    """One cut: a span of a source, in source time."""
+
+    source: str
+    start: TimecodeField
+    end: TimecodeField
+
+
+class SubtitleSpec(_Model):
+    """Which languages a clip has, where each comes from, and which are burned in."""
+
+    burn: tuple[str, ...] = ()
+    languages: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("burn", mode="before")
+    @classmethod
+    def _burn(cls, value: Any) -> Any:
+        if value is None or value == "none":
+            return ()
+        return (value,) if isinstance(value, str) else value
+
+    @field_validator("languages", mode="before")
+    @classmethod
+    def _languages(cls, value: Any, info: ValidationInfo) -> Any:
+        if not isinstance(value, dict):
+            return value
+        base: Path = (info.context or {}).get("base", Path("."))
+        return {
+            k: v if v in SUBTITLE_MODES or not isinstance(v, str) else str(base / v)
+            for k, v in value.items()
+        }
+
+
+class ClipSpec(_Model):
+    """A clip: cuts in order, and its subtitles."""
+
+    cuts: tuple[CutSpec, ...]
+    subtitles: SubtitleSpec = SubtitleSpec()
+
+
+class RenditionSpec(_Model):
+    """An output frame: size, how the picture fits it, frame rate and encoder settings."""
+
+    size: SizeField
+    fit: Literal["pad", "crop"] = "pad"
+    fps: float | None = Field(default=None, gt=0, le=120)
+    preset: Literal[
+        "ultrafast",
+        "superfast",
+        "veryfast",
+        "faster",
+        "fast",
+        "medium",
+        "slow",
+        "slower",
+        "veryslow",
+    ] = "veryfast"
+    crf: int = Field(default=20, ge=0, le=51)
+    audio_bitrate: Literal["96k", "128k", "160k", "192k", "256k", "320k"] = "160k"
+
+
+class StyleSpec(_Model):
+    """Burned subtitle look; sizes are shares of the frame height."""
+
+    font: str = "Noto Sans"
+    size: float = Field(default=0.055, gt=0.01, le=0.2)
+    margin: float = Field(default=0.08, ge=0, le=0.4)
+    outline: float = Field(default=0.1, ge=0, le=0.5)
+
+
+class TranscriptionSpec(_Model):
+    """How sources are transcribed (see `build-clip transcribe`)."""
+
+    engine: Literal["faster-whisper", "openai-whisper"] = "faster-whisper"
+    model: str = "base"
+    language: str = "auto"
+
+
+class Project(_Model):
+    """A validated config. Paths are resolved against the config file's folder."""
+
+    version: Literal[1]
+    output: PathField = Field(default="out", validate_default=True)
+    sources: dict[str, SourceSpec]
+    clips: dict[str, ClipSpec]
+    renditions: dict[str, RenditionSpec] = Field(
+        default_factory=lambda: {"main": RenditionSpec(size=(1280, 720))}
+    )
+    style: StyleSpec = StyleSpec()
+    transcription: TranscriptionSpec | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    """A loaded config: the project, the file it came from, and where each key is."""
+
+    path: Path
+    project: Project
+    lines: dict[Loc, int]
+
+    def line(self, loc: Loc) -> int | None:
+        return line_of(self.lines, loc)
+
+    def problem(self, loc: Loc, message: str) -> Problem:
+        """A problem located at ``loc`` in this config."""
+        return Problem(self.path, self.line(loc), dotted(loc), message)
+
+
+def load(path: Path) -> Config:
+    """Read and validate a config file.
+
+    Raises:
+        ConfigError: listing every problem found, each with file:line.
+    """
+    if path.is_dir():
+        raise ConfigError([Problem(path, None, "", "is a folder (expected a YAML config file)")])
+    if not path.exists():
+        raise ConfigError([Problem(path, None, "", "no such file (expected a YAML config file)")])
+    data, lines = load_yaml(path, path)
+    if not isinstance(data, dict):
+        what = "empty" if data is None else f"a {type(data).__name__}"
+        raise ConfigError(
+            [
+                Problem(
+                    path,
+                    line_of(lines, ()),
+                    "",
+                    f"the config is {what} (expected a mapping with version, sources and clips)",
+                )
+            ]
+        )
+    try:
+        project = Project.model_validate(data, context={"base": path.parent})
+    except ValidationError as e:
+        problems = [_problem(path, lines, err) for err in e.errors()]
+        raise ConfigError(sorted(problems, key=lambda p: (p.line or 0, p.where))) from None
+    config = Config(path, project, lines)
+    problems = cross_check(config)
+    if problems:
+        raise ConfigError(problems)
+    return config
+
+
+def _problem(path: Path, lines: dict[Loc, int], err: Any) -> Problem:
+    loc: Loc = tuple(
+        p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-"))
+    )
+    kind, value = err["type"], err.get("input")
+    if kind == "extra_forbidden":
+        expected = ", ".join(_fields_at(loc[:-1]))
+        message = f"unknown key {loc[-1]!r} (expected one of: {expected})"
+    elif kind == "missing":
+        message = f"missing required key {loc[-1]!r}"
+    elif kind in ("timecode", "path", "size"):
+        message = err["msg"]
+    elif kind == "literal_error":
+        message = f"{value!r} is not allowed (expected {err['ctx']['expected']})"
+    else:
+        msg = err["msg"][0].lower() + err["msg"][1:]
+        message = f"{value!r}: {msg}" if not isinstance(value, (dict, list)) else msg
+    return Problem(path, line_of(lines, loc), dotted(loc), message)
+
+
+def _fields_at(loc: Loc) -> list[str]:
+    """The keys the model allows at ``loc`` (for "unknown key" messages)."""
+    ann: Any = Project
+    for part in loc:
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            field = ann.model_fields.get(str(part))
+            if field is None:
+                return []
+            ann = field.annotation
+        else:  # a dict value or a tuple item
+            args = [a for a in get_args(ann) if a is not Ellipsis]
+            ann = args[-1] if args else None
+        models = [
+            a for a in (ann, *get_args(ann)) if isinstance(a, type) and issubclass(a, BaseModel)
+        ]
+        if models and get_origin(ann) not in (dict, tuple):
+            ann = models[0]
+    return list(ann.model_fields) if isinstance(ann, type) and issubclass(ann, BaseModel) else []
+
+
+def cross_check(config: Config) -> list[Problem]:
+    """Checks that span several keys: names, references between sections, cut order."""
+    project, out = config.project, []
+    out += [
+        config.problem((section,), f"no {section} (expected at least one)")
+        for section in ("sources", "clips")
+        if not getattr(project, section)
+    ]
+    for section in ("sources", "clips", "renditions"):
+        for name in getattr(project, section):
+            if not NAME_RE.match(str(name)):
+                out.append(
+                    config.problem(
+                        (section, name),
+                        f"{name!r} is not a safe name "
+                        "(expected letters, digits, '-' or '_', up to 64)",
+                    )
+                )
+    for sid, src in project.sources.items():
+        out += [
+            config.problem(("sources", sid, "subtitles", lang), _bad_lang(lang))
+            for lang in src.subtitles
+            if not LANG_RE.match(str(lang))
+        ]
+    for name, clip in project.clips.items():
+        out += _check_clip(config, name, clip)
+    return out
+
+
+def _bad_lang(lang: object) -> str:
+    return f"{lang!r} is not a language code (expected ISO 639-1 such as en, ar, bs)"
+
+
+def _check_clip(config: Config, name: str, clip: ClipSpec) -> list[Problem]:
+    out = []
+    sources = config.project.sources
+    if not clip.cuts:
+        out.append(config.problem(("clips", name, "cuts"), "no cuts (expected at least one)"))
+    for i, cut in enumerate(clip.cuts):
+        loc: Loc = ("clips", name, "cuts", i)
+        if cut.source not in sources:
+            out.append(
+                config.problem(
+                    (*loc, "source"),
+                    f"unknown source {cut.source!r} (expected one of: {', '.join(sources)})",
+                )
+            )
+        frameless = cut.start.frames == cut.end.frames == 0  # else checked once fps is known
+        if frameless and cut.end.ms <= cut.start.ms:
+            out.append(
+                config.problem(
+                    (*loc, "end"),
+                    f"end {cut.end} is not after start {cut.start} (expected end > start)",
+                )
+            )
+    subs = clip.subtitles
+    for lang, mode in subs.languages.items():
+        lang_loc: Loc = ("clips", name, "subtitles", "languages", lang)
+        if not LANG_RE.match(str(lang)):
+            out.append(config.problem(lang_loc, _bad_lang(lang)))
+        elif mode == "source":
+            missing = sorted(
+                {
+                    c.source
+                    for c in clip.cuts
+                    if c.source in sources and lang not in sources[c.source].subtitles
+                }
+            )
+            out += [
+                config.problem(
+                    lang_loc,
+                    f"source {s!r} has no {lang!r} subtitles (expected "
+                    f"sources.{s}.subtitles.{lang})",
+                )
+                for s in missing
+            ]
+    for i, lang in enumerate(subs.burn):
+        if lang != "all" and lang not in subs.languages:
+            out.append(
+                config.problem(
+                    ("clips", name, "subtitles", "burn", i),
+                    f"cannot burn {lang!r}: not in languages (expected one "
+                    f"of: {', '.join(subs.languages) or 'none defined'})",
+                )
+            )
+    return out

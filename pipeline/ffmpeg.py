@@ -1,0 +1,166 @@
+"""The only place that starts ffmpeg or ffprobe: find them, probe media, run a planned command."""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import os
+import shlex
+import shutil
+import subprocess
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import FfmpegError, MediaError, Problem, ToolMissingError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class FfmpegCommand:
+    """A planned ffmpeg run: arguments (without the program), its output, and its length."""
+
+    args: tuple[str, ...]
+    output: Path
+    duration_ms: int
+
+
+@functools.cache
+def find_tool(name: str) -> str:
+    """The path of ``ffmpeg`` or ``ffprobe``; ``$FFMPEG_PATH``/``$FFPROBE_PATH`` win."""
+    path = os.environ.get(f"{name.upper()}_PATH") or shutil.which(name)
+    if not path:
+        raise ToolMissingError(f"{name} not found (install it: apt-get install ffmpeg)")
+    return path
+
+
+def input_arg(path: Path) -> str:
+    """A path as an ffmpeg input/output argument that cannot be read as an option or URL."""
+    return "file:" + str(path.absolute())
+
+
+def escape_filter_arg(value: str) -> str:
+    r"""Escape ``value`` for use as an option value inside a filtergraph.
+
+    Level 1 escapes the option value, level 2 the filtergraph description
+    (ffmpeg-filters, "Notes on filtergraph escaping").
+
+    >>> escape_filter_arg("it's: [a],b;c.srt")
+    "it\\\\\\'s\\\\: \\[a\\]\\,b\\;c.srt"
+    """
+    for ch in "\\':":
+        value = value.replace(ch, "\\" + ch)
+    for ch in "\\'[],;":
+        value = value.replace(ch, "\\" + ch)
+    return value
+
+
+def command_line(cmd: FfmpegCommand) -> str:
+    """The exact command, quoted for a POSIX shell (for --dry-run and logs)."""
+    return shlex.join([find_tool("ffmpeg"), *cmd.args])
+
+
+def run(cmd: FfmpegCommand, on_progress: Callable[[float], None] | None = None) -> None:
+    """Run a planned ffmpeg command, reporting progress from 0 to 1.
+
+    Raises:
+        FfmpegError: ffmpeg exited non-zero; the message carries its last stderr line.
+    """
+    argv = [
+        find_tool("ffmpeg"),
+        "-nostdin",
+        "-hide_banner",
+        "-nostats",
+        "-progress",
+        "pipe:1",
+        *cmd.args,
+    ]
+    log.debug("ffmpeg: %s", shlex.join(argv))
+    tail: deque[str] = deque(maxlen=20)
+    # One reader for stdout and stderr together: two pipes read in turn can deadlock.
+    proc = subprocess.Popen(
+        argv,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        errors="replace",
+    )
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            key, _, value = line.strip().partition("=")
+            if key == "out_time_us" and value.lstrip("-").isdigit() and on_progress:
+                on_progress(min(1.0, max(0.0, int(value) / 1000 / max(cmd.duration_ms, 1))))
+            elif key not in _PROGRESS_KEYS:
+                tail.append(line.rstrip())
+        code = proc.wait()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    if code != 0:
+        raise FfmpegError(argv, code, [t for t in tail if t], cmd.output)
+    if on_progress:
+        on_progress(1.0)
+
+
+_PROGRESS_KEYS = frozenset(
+    [
+        "frame",
+        "fps",
+        "stream_0_0_q",
+        "stream_1_0_q",
+        "bitrate",
+        "total_size",
+        "out_time_us",
+        "out_time_ms",
+        "out_time",
+        "dup_frames",
+        "drop_frames",
+        "speed",
+        "progress",
+    ]
+)
+
+
+def ffprobe_json(path: Path, shown: Path | None = None, *extra: str) -> dict[str, Any]:
+    """ffprobe's JSON report of a file (format and streams)."""
+    argv = [
+        find_tool("ffprobe"),
+        "-v",
+        "error",
+        "-of",
+        "json",
+        "-show_format",
+        "-show_streams",
+        *extra,
+        input_arg(path),
+    ]
+    proc = subprocess.run(
+        argv,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        errors="replace",
+        check=False,
+    )
+    if proc.returncode != 0:
+        last = (proc.stderr.strip().splitlines() or ["unreadable"])[-1]
+        raise MediaError([Problem(shown or path, None, "", f"not a readable media file ({last})")])
+    data: dict[str, Any] = json.loads(proc.stdout)
+    return data
+
+
+def rate(text: str | None) -> Fraction:
+    """ffprobe's ``num/den`` rate as a fraction (0 when unknown)."""
+    try:
+        value = Fraction(text or "0")
+    except (ValueError, ZeroDivisionError):
+        return Fraction(0)
+    return value

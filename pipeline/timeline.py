@@ -1,0 +1,49 @@
+"""Place cuts on the clip and map source-time cues through them (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from fractions import Fraction
+
+from pipeline.model import Cue, Span, Timeline, TimelineSpan
+
+
+def frame_to_ms(frame: int, fps: Fraction) -> int:
+    """The millisecond at which ``frame`` starts, rounded."""
+    return round(frame * 1000 / fps)
+
+
+def build_timeline(cuts: Sequence[tuple[str, Span]], fps: Fraction) -> Timeline:
+    """Lay cuts end to end, each starting on a whole frame of the output.
+
+    The boundaries are rounded from the running total of source durations, so the
+    clip lasts round(sum of cuts x fps) frames whatever the number of cuts.
+    """
+    spans = []
+    total_ms = 0
+    for source, src in cuts:
+        first = round(Fraction(total_ms) * fps / 1000)
+        total_ms += src.duration_ms
+        last = max(first + 1, round(Fraction(total_ms) * fps / 1000))
+        clip = Span(frame_to_ms(first, fps), frame_to_ms(last, fps))
+        spans.append(TimelineSpan(source, src, first, last - first, clip))
+    return Timeline(tuple(spans), fps)
+
+
+def map_cues(cues: Mapping[str, Sequence[Cue]], timeline: Timeline) -> tuple[Cue, ...]:
+    """Map each source's cues (in that source's time) onto the clip.
+
+    Each cue is clipped to every cut it overlaps and shifted to clip time, so a cue that
+    spans a cut is split there and no cue shows outside the material it belongs to.
+    """
+    out: list[Cue] = []
+    for ts in timeline.spans:
+        for cue in cues.get(ts.source, ()):
+            part = cue.span.intersect(ts.src)
+            if part is None:
+                continue
+            start = ts.clip.start_ms + part.start_ms - ts.src.start_ms
+            end = min(ts.clip.end_ms, ts.clip.start_ms + part.end_ms - ts.src.start_ms)
+            if end > start:
+                out.append(Cue(Span(start, end), cue.text))
+    return tuple(sorted(out, key=lambda c: c.span))

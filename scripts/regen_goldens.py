@@ -1,0 +1,24 @@
+"""Rewrite tests/golden/*.argv.json from the current planner; review the diff before committing."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.plans import GOLDEN, cases
+
+
+def main() -> None:
+    GOLDEN.mkdir(exist_ok=True)
+    for name, cmd in cases().items():
+        path = GOLDEN / f"{name}.argv.json"
+        doc = {"args": list(cmd.args), "duration_ms": cmd.duration_ms}
+        path.write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()
