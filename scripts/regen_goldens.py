@@ -4,15 +4,25 @@ from __future__ import annotations
 
 import json
 import sys
+import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from tests import rtl
 from tests.plans import GOLDEN, cases
+
+
+def regen_rtl_png() -> None:
+    """Render the Arabic reference frame through build-clip and keep its subtitle band."""
+    with tempfile.TemporaryDirectory() as tmp:
+        rtl.write_golden(rtl.render_with_build_clip(Path(tmp)))
+    print(f"wrote {rtl.GOLDEN_PNG}")
 
 
 def main() -> None:
     GOLDEN.mkdir(exist_ok=True)
+    regen_rtl_png()
     for name, cmd in cases().items():
         path = GOLDEN / f"{name}.argv.json"
         doc = {"args": list(cmd.args), "duration_ms": cmd.duration_ms}

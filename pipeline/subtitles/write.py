@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pysubs2
 
+from pipeline.languages import rtl_embed
 from pipeline.model import Cue
 
 
@@ -52,6 +53,7 @@ class AssStyle:
     font_px: int
     margin_px: int
     outline_px: float
+    rtl: bool = False
 
 
 def to_ass(cues: Sequence[Cue], style: AssStyle) -> str:
@@ -80,6 +82,6 @@ def to_ass(cues: Sequence[Cue], style: AssStyle) -> str:
     )
     for cue in cues:
         event = pysubs2.SSAEvent(start=cue.span.start_ms, end=cue.span.end_ms)
-        event.plaintext = cue.text
+        event.plaintext = rtl_embed(cue.text) if style.rtl else cue.text
         subs.events.append(event)
     return subs.to_string("ass")

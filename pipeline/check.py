@@ -1,0 +1,188 @@
+"""Check a project before building: read every subtitle file, place every clip, lint every language.
+
+Problems in subtitle files, media and cuts become findings (not exceptions), so that one run
+reports everything; only a config that cannot be loaded stops the check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator, Mapping
+from dataclasses import replace
+from pathlib import Path
+
+from pipeline.config import SUBTITLE_MODES, ClipSpec, Config
+from pipeline.cuts import resolve_cuts
+from pipeline.errors import InputError, MediaError, Problem, SubtitleError
+from pipeline.model import MediaInfo, Timeline, Transcript
+from pipeline.plan import clip_cues, clip_fps, load_transcripts, probe_sources
+from pipeline.subtitles.lint import (
+    Finding,
+    LintSettings,
+    LocatedCue,
+    Severity,
+    Track,
+    lint_track,
+    settings_for_frame,
+)
+from pipeline.subtitles.read import SubtitleFile, load_subtitles
+from pipeline.timeline import build_timeline, map_cues
+
+Files = Mapping[Path, SubtitleFile]
+
+
+def check_project(config: Config, clips: Collection[str] = ()) -> list[Finding]:
+    """Every finding for the named clips (all when empty), sorted by file and line."""
+    project = config.project
+    chosen = {n: c for n, c in project.clips.items() if not clips or n in clips}
+    files, found = read_files(config, chosen)
+    media: dict[str, MediaInfo] = {}
+    for sid in sorted({cut.source for clip in chosen.values() for cut in clip.cuts}):
+        try:
+            media |= probe_sources(config, {sid})
+        except MediaError as e:
+            found += _from_problems(e.problems, "media")
+    usable = {n: c for n, c in chosen.items() if all(cut.source in media for cut in c.cuts)}
+    try:
+        transcripts = load_transcripts(config, usable, media)
+    except InputError as e:
+        return _sorted_unique(found + _from_problems(e.problems, "transcript"))
+    for name, clip in usable.items():
+        found += _check_clip(config, name, clip, media, transcripts, files)
+    return _sorted_unique(found)
+
+
+def read_files(
+    config: Config, clips: Mapping[str, ClipSpec]
+) -> tuple[dict[Path, SubtitleFile], list[Finding]]:
+    """Read each subtitle file the clips use once: what it holds, and its findings."""
+    files: dict[Path, SubtitleFile] = {}
+    found: list[Finding] = []
+    langs: dict[Path, str] = {}
+    for path, lang in _subtitle_files(config, clips):
+        langs.setdefault(path, lang)
+    for path, lang in langs.items():
+        try:
+            files[path] = sub = load_subtitles(path)
+        except SubtitleError as e:
+            found += _from_problems(e.problems, "read", lang)
+            continue
+        found += _from_problems(sub.warnings, "markup", lang, "warning")
+    return files, found
+
+
+def _subtitle_files(config: Config, clips: Mapping[str, ClipSpec]) -> Iterator[tuple[Path, str]]:
+    sources = config.project.sources
+    for clip in clips.values():
+        for lang, mode in clip.subtitles.languages.items():
+            if mode == "source":
+                yield from ((sources[c.source].subtitles[lang], lang) for c in clip.cuts)
+            elif mode not in SUBTITLE_MODES:
+                yield Path(mode), lang
+
+
+def source_language(clip: ClipSpec) -> str | None:
+    """The language others are compared with: burned, else ``en``, else the first."""
+    langs = list(clip.subtitles.languages)
+    burned = langs if "all" in clip.subtitles.burn else []
+    burned = [lang for lang in clip.subtitles.burn if lang in langs] or burned
+    if burned:
+        return burned[0]
+    return "en" if "en" in langs else next(iter(langs), None)
+
+
+def _check_clip(
+    config: Config,
+    name: str,
+    clip: ClipSpec,
+    media: Mapping[str, MediaInfo],
+    transcripts: Mapping[str, Transcript],
+    files: Files,
+) -> list[Finding]:
+    try:
+        cuts = resolve_cuts(config, name, clip, media, transcripts)
+    except InputError as e:
+        return _from_problems(e.problems, "cuts")
+    # As plan_build places the clip for its first rendition.
+    timeline = build_timeline([(c.source, c.span) for c in cuts], clip_fps(config, cuts, media))
+    found: list[Finding] = []
+    tracks: dict[str, Track] = {}
+    for lang in clip.subtitles.languages:
+        try:
+            track = _track(config, clip, lang, timeline, media, files)
+        except InputError as e:
+            found += _from_problems(e.problems, "transcript", lang)
+            continue
+        if track is not None:
+            tracks[lang] = track
+    source = tracks.get(source_language(clip) or "")
+    for lang, track in tracks.items():
+        found += lint_track(track, _settings(config, clip, lang, timeline), source, name)
+    return found
+
+
+def _track(
+    config: Config,
+    clip: ClipSpec,
+    lang: str,
+    timeline: Timeline,
+    media: Mapping[str, MediaInfo],
+    files: Files,
+) -> Track | None:
+    """One language on the clip's timeline, each cue with its file and line (None: unread)."""
+    mode = clip.subtitles.languages[lang]
+    if mode == "transcript":
+        return Track(
+            lang, tuple(LocatedCue(c) for c in clip_cues(config, clip, lang, timeline, media))
+        )
+    if mode != "source":
+        sub = files.get(Path(mode))
+        return Track(lang, _located(sub), sub.path) if sub else None
+    paths = {c.source: config.project.sources[c.source].subtitles[lang] for c in clip.cuts}
+    if any(p not in files for p in paths.values()):
+        return None
+    cues = [
+        LocatedCue(part, path, located.line, part.span.duration_ms < located.cue.span.duration_ms)
+        for sid, path in paths.items()
+        for located in _located(files[path])
+        for part in map_cues({sid: (located.cue,)}, timeline)
+    ]
+    only = next(iter(paths.values())) if len(set(paths.values())) == 1 else None
+    return Track(lang, tuple(sorted(cues, key=lambda lc: lc.cue.span)), only)
+
+
+def _located(sub: SubtitleFile) -> tuple[LocatedCue, ...]:
+    return tuple(LocatedCue(c, sub.path, n) for c, n in zip(sub.cues, sub.lines, strict=True))
+
+
+def _settings(config: Config, clip: ClipSpec, lang: str, timeline: Timeline) -> LintSettings:
+    """The strictest frame the language is burned into; files on the clip's timeline
+    must also fit inside the clip."""
+    settings = LintSettings(fps=timeline.fps)
+    if lang in clip.subtitles.burn or "all" in clip.subtitles.burn:
+        frames = [
+            settings_for_frame(*r.size, timeline.fps) for r in config.project.renditions.values()
+        ]
+        settings = min(frames, key=lambda s: s.max_chars, default=settings)
+    if clip.subtitles.languages[lang] not in SUBTITLE_MODES:
+        settings = replace(settings, clip_ms=timeline.duration_ms)
+    return settings
+
+
+def _from_problems(
+    problems: Collection[Problem], rule: str, lang: str = "", severity: Severity = "error"
+) -> list[Finding]:
+    return [
+        Finding(rule, severity, lang, p.path, p.line, None, str(replace(p, path=None)))
+        for p in problems
+    ]
+
+
+def _sorted_unique(found: list[Finding]) -> list[Finding]:
+    """Sorted by file and line; one finding per place when clips share a source file."""
+    seen: dict[tuple[object, ...], Finding] = {}
+    for f in found:
+        seen.setdefault((f.rule, f.severity, f.lang, f.path, f.line, f.message), f)
+    return sorted(
+        seen.values(),
+        key=lambda f: (str(f.path or ""), f.line or 0, f.severity != "error", f.lang, f.rule),
+    )

@@ -1,0 +1,260 @@
+"""Words -> subtitle cues, by the numbers in SUBTITLES.md (Netflix, BBC).
+
+Cue boundaries are chosen by dynamic programming over the word list: each cue must fit two
+lines of 42 characters, last at most 7 s and hold no long pause; among those, the cheapest
+split favours breaks after sentence ends, then commas, then pauses, and a reading speed near
+17 characters per second. Lines break after punctuation or before a conjunction, never
+after an article or a preposition, and lean bottom-heavy.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+
+from pipeline.model import Cue, Span, Timeline, Transcript, Word
+
+
+@dataclass(frozen=True)
+class CueRules:
+    """Limits for cues made from words (times in ms, speeds in characters per second)."""
+
+    max_line: int = 42
+    max_lines: int = 2
+    min_ms: int = 833
+    max_ms: int = 7000
+    cps: float = 17.0
+    max_cps: float = 20.0
+    gap_ms: int = 80  # two frames at 25 fps
+    hang_ms: int = 500  # a cue may stay up this long after its last word
+    close_gap_ms: int = 500  # shorter gaps are closed (chained cues)
+    pause_ms: int = 1500  # a silence this long always ends a cue
+
+
+def rules_for(language: str) -> CueRules:
+    """The rules for a language: Arabic reads at 20 cps (diacritics not counted)."""
+    return replace(CueRules(), cps=20.0) if language == "ar" else CueRules()
+
+
+def _set(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+_SENTENCE_END = tuple(".?!…。\uff1f\uff01؟")  # with full-width ? ! and Arabic ?
+_CLAUSE_END = tuple(",;:\u2013\u2014،؛")  # with en and em dashes
+_NO_SPACES = _set("zh ja th lo km my yue bo")
+# A line or cue should not end on these (article + noun, preposition + phrase, pronoun + verb).
+_NO_BREAK_AFTER = {
+    "en": _set(
+        "a an the my your his her its our their this these those to of in on at for "
+        "with from by about into i you he she we they is was are were be been not"
+    ),
+    "de": _set(
+        "der die das den dem des ein eine einen einem einer ich du er sie wir ihr zu "
+        "in an auf mit von für aus bei nach über nicht"
+    ),
+    "bs": _set("u na sa s od do za iz o po ja ti on ona mi vi oni ne se"),
+}
+# A new line may well start with these (a conjunction or a preposition).
+_BREAK_BEFORE = {
+    "en": _set(
+        "and but or so because that which who when where while if to of in on at for "
+        "with from about like than after before"
+    ),
+    "de": _set("und aber oder weil dass wenn als denn in an auf mit von zu für aus bei nach"),
+    "bs": _set("i a ali ili jer da kad kada što u na sa od do za iz"),
+}
+for _same in ("hr", "sr"):
+    _NO_BREAK_AFTER[_same], _BREAK_BEFORE[_same] = _NO_BREAK_AFTER["bs"], _BREAK_BEFORE["bs"]
+
+
+def text_length(text: str) -> int:
+    """Characters as a reader counts them: NFC, without combining marks (so without Arabic
+    harakat) or invisible format characters.
+
+    >>> text_length("Café"), text_length("مَرْحَبًا")
+    (4, 5)
+    """
+    return sum(
+        1
+        for ch in unicodedata.normalize("NFC", text)
+        if unicodedata.category(ch) not in ("Mn", "Me", "Cf")
+    )
+
+
+def join_words(words: Sequence[str], language: str) -> str:
+    return ("" if language in _NO_SPACES else " ").join(words)
+
+
+def _bare(word: str) -> str:
+    return word.strip("\"'“”\u2018\u2019()[]¿¡").rstrip(".,;:!?…")
+
+
+def _break_cost(words: Sequence[str], k: int, language: str) -> float:
+    """The cost of breaking between ``words[k-1]`` and ``words[k]`` (lines and cues alike)."""
+    before = words[k - 1]
+    if before.endswith(_SENTENCE_END):
+        return 0.0
+    if before.endswith(_CLAUSE_END):
+        return 0.5
+    cost = 2.0
+    if _bare(before).lower() in _NO_BREAK_AFTER.get(language, ()):
+        cost += 3.0
+    if k < len(words) and _bare(words[k]).lower() in _BREAK_BEFORE.get(language, ()):
+        cost -= 1.0
+    return cost
+
+
+def layout(words: Sequence[str], language: str, rules: CueRules) -> list[str] | None:
+    """The cue's text in lines, or None when it cannot fit ``rules.max_lines`` lines."""
+    found = _layout(words, language, rules, rules.max_lines)
+    return found[1] if found else None
+
+
+def _layout(
+    words: Sequence[str], language: str, rules: CueRules, lines: int
+) -> tuple[float, list[str]] | None:
+    text = join_words(words, language)
+    if text_length(text) <= rules.max_line:
+        return 0.0, [text]
+    best: tuple[float, list[str]] | None = None
+    for k in range(1, len(words)) if lines > 1 else ():
+        first = join_words(words[:k], language)
+        rest = (
+            _layout(words[k:], language, rules, lines - 1)
+            if text_length(first) <= rules.max_line
+            else None
+        )
+        if rest is None:
+            continue
+        a, b = text_length(first), text_length(rest[1][0])
+        shape = abs(a - b) / rules.max_line + (0.3 if a > b else 0.0)  # bottom-heavy
+        cost = _break_cost(words, k, language) + shape + rest[0]
+        if best is None or cost < best[0]:
+            best = (cost, [first, *rest[1]])
+    return best
+
+
+def _lines_needed(lengths: Sequence[int], space: int, max_line: int) -> int:
+    """Lines that greedy filling needs (the fewest possible); a too-long word counts as one."""
+    lines, used = 1, -space
+    for n in lengths:
+        if used + space + n > max_line and used >= 0:
+            lines, used = lines + 1, n
+        else:
+            used += space + n
+    return lines
+
+
+def _end_cost(words: Sequence[Word], texts: Sequence[str], j: int, language: str) -> float:
+    """The cost of ending a cue after ``words[j-1]``: low at sentence ends and pauses."""
+    if j == len(words):
+        return 0.0
+    pause = words[j].span.start_ms - words[j - 1].span.end_ms
+    return max(0.0, _break_cost(texts, j, language) - pause / 1000)
+
+
+def group_words(words: Sequence[Word], language: str, rules: CueRules) -> list[tuple[int, int]]:
+    """Split ``words`` into cues ``[i, j)`` of least total cost (see the module doc)."""
+    n, texts = len(words), [w.text for w in words]
+    space = 0 if language in _NO_SPACES else 1
+    lengths = [text_length(t) for t in texts]
+    sentence = [0, *(int(t.endswith(_SENTENCE_END)) for t in texts)]
+    for k in range(1, n + 1):
+        sentence[k] += sentence[k - 1]
+    best, back = [0.0] + [float("inf")] * n, [0] * (n + 1)
+    for j in range(1, n + 1):
+        end_cost, chars = _end_cost(words, texts, j, language), -space
+        for i in range(j - 1, -1, -1):
+            chars += lengths[i] + space
+            span = words[j - 1].span.end_ms - words[i].span.start_ms
+            if i < j - 1 and (
+                span > rules.max_ms
+                or words[i + 1].span.start_ms - words[i].span.end_ms >= rules.pause_ms
+                or _lines_needed(lengths[i:j], space, rules.max_line) > rules.max_lines
+            ):
+                break
+            seconds = min(max(span + rules.hang_ms, rules.min_ms), rules.max_ms) / 1000
+            cps = chars / seconds
+            cost = (
+                best[i]
+                + 1.0
+                + end_cost
+                + 0.4 * (sentence[j - 1] - sentence[i])
+                + 0.25 * max(0.0, cps - rules.cps)
+                + 1.0 * max(0.0, cps - rules.max_cps)
+            )
+            if cost < best[j]:
+                best[j], back[j] = cost, i
+    groups, j = [], n
+    while j > 0:
+        groups.append((back[j], j))
+        j = back[j]
+    return groups[::-1]
+
+
+def _timed(
+    groups: Sequence[tuple[Sequence[Word], int]], language: str, rules: CueRules
+) -> tuple[Cue, ...]:
+    """Cues from word groups, each with the latest time it may end (its cut's end).
+
+    A cue starts on its first word, ends up to ``hang_ms`` after its last one, lasts at
+    least ``min_ms`` when there is room, closes gaps under ``close_gap_ms`` and keeps
+    ``gap_ms`` clear before the next cue.
+    """
+    cues = []
+    for k, (words, limit) in enumerate(groups):
+        start, spoken = words[0].span.start_ms, words[-1].span.end_ms
+        following = groups[k + 1][0][0].span.start_ms if k + 1 < len(groups) else None
+        end = min(max(spoken + rules.hang_ms, start + rules.min_ms), start + rules.max_ms, limit)
+        if following is not None:
+            if following - end < rules.close_gap_ms:
+                end = following - rules.gap_ms
+            end = min(end, following - rules.gap_ms)
+        end = max(min(end, limit), start + 1)  # closing a gap never carries a cue over a cut
+        lines = layout([w.text for w in words], language, rules)
+        text = "\n".join(lines) if lines else join_words([w.text for w in words], language)
+        cues.append(Cue(Span(start, end), text))
+    return tuple(cues)
+
+
+def cues_from_words(
+    words: Sequence[Word], language: str, rules: CueRules | None = None, end_ms: int | None = None
+) -> tuple[Cue, ...]:
+    """Cues for a run of words (one source, source time); none ends after ``end_ms``."""
+    rules = rules or rules_for(language)
+    limit = end_ms if end_ms is not None else 2**62
+    groups = [(words[i:j], limit) for i, j in group_words(words, language, rules)]
+    return _timed(groups, language, rules)
+
+
+def timeline_cues(
+    transcripts: Mapping[str, Transcript],
+    timeline: Timeline,
+    language: str,
+    rules: CueRules | None = None,
+) -> tuple[Cue, ...]:
+    """Cues on a clip, in clip time, from the words of each cut: never across a cut.
+
+    A word belongs to the cut its middle falls in; it is shifted to clip time and kept
+    inside the cut.
+    """
+    rules = rules or rules_for(language)
+    groups: list[tuple[Sequence[Word], int]] = []
+    for ts in timeline.spans:
+        shift = ts.clip.start_ms - ts.src.start_ms
+        words = [
+            Word(
+                Span(
+                    min(max(w.span.start_ms + shift, ts.clip.start_ms), ts.clip.end_ms),
+                    min(max(w.span.end_ms + shift, ts.clip.start_ms), ts.clip.end_ms),
+                ),
+                w.text,
+                w.probability,
+            )
+            for w in transcripts[ts.source].words
+            if ts.src.start_ms <= (w.span.start_ms + w.span.end_ms) // 2 < ts.src.end_ms
+        ]
+        groups += [(words[i:j], ts.clip.end_ms) for i, j in group_words(words, language, rules)]
+    return _timed(groups, language, rules)

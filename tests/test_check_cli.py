@@ -1,0 +1,161 @@
+"""`build-clip check` through the installed command, on a generated video and crafted subtitles."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import make_media, run_cli, write
+
+pytestmark = pytest.mark.ffmpeg
+
+# Source time; the clip cuts 1-5 s of the source, so these land at 0-1.5, 1.6-3, 3.1-4 s.
+SOURCE_EN = """\
+1
+00:00:01,000 --> 00:00:02,500
+I left in 2015.
+
+2
+00:00:02,600 --> 00:00:04,000
+It was all lies.
+
+3
+00:00:04,100 --> 00:00:05,000
+Nobody told us.
+"""
+GOOD_BS = """\
+1
+00:00:00,000 --> 00:00:01,500
+Otišao sam 2015.
+
+2
+00:00:01,600 --> 00:00:03,000
+Sve su bile laži.
+
+3
+00:00:03,100 --> 00:00:04,000
+Niko nije rekao.
+"""
+ARABIC = (
+    "1\r\n00:00:00,000 --> 00:00:01,500\r\nغادرت في عام 2015.\r\n\r\n"  # noqa: RUF001
+    "2\r\n00:00:01,600 --> 00:00:03,000\r\nكانت كلها أكاذيب.\r\n\r\n"  # noqa: RUF001
+    "3\r\n00:00:03,100 --> 00:00:04,000\r\nلم يخبرنا أحد.\r\n"
+)
+
+
+@pytest.fixture(scope="module")
+def media(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_media(tmp_path_factory.mktemp("check") / "v.mp4", seconds=6)
+
+
+def project(tmp: Path, media: Path, bs: str) -> Path:
+    """A config with a burned English source track, Bosnian and Arabic (Windows-1256) files."""
+    write(tmp / "v.en.srt", SOURCE_EN)
+    write(tmp / "demo.bs.srt", bs)
+    (tmp / "demo.ar.srt").write_bytes(ARABIC.encode("cp1256"))
+    return write(
+        tmp / "clip.yaml",
+        f"""\
+version: 1
+sources:
+  v: {{file: {media}, subtitles: {{en: v.en.srt}}}}
+clips:
+  demo:
+    cuts:
+      - {{source: v, start: 1, end: 5}}
+    subtitles:
+      burn: en
+      languages: {{en: source, bs: demo.bs.srt, ar: demo.ar.srt}}
+renditions:
+  land: {{size: 640x360, preset: ultrafast}}
+""",
+    )
+
+
+def test_clean_project_exits_0(tmp_path: Path, media: Path) -> None:
+    result = run_cli("check", project(tmp_path, media, GOOD_BS))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip() == "no problems found"
+
+
+def test_warnings_exit_0_and_strict_exits_2(tmp_path: Path, media: Path) -> None:
+    bs = GOOD_BS.replace("Sve su bile laži.", "It was all lies.")
+    config = project(tmp_path, media, bs)
+    result = run_cli("check", config)
+    assert result.returncode == 0, result.stdout + result.stderr
+    bs_file = tmp_path / "demo.bs.srt"
+    assert (
+        f"{bs_file}:6: warning: [bs] same text as the en cue 'It was all lies.' "
+        "(expected a translation) (untranslated)"
+    ) in result.stdout
+    assert "Findings by rule and language" in result.stdout
+    assert result.stdout.rstrip().endswith("0 error(s), 1 warning(s)")
+    strict = run_cli("check", "--strict", config)
+    assert strict.returncode == 2
+    assert f"{bs_file}:6: error: [bs] same text" in strict.stdout
+
+
+def test_errors_exit_2_with_file_and_line(tmp_path: Path, media: Path) -> None:
+    bs = GOOD_BS + "\n4\n00:00:05,000 --> 00:00:06,000\nPoslije kraja klipa.\n"
+    config = project(tmp_path, media, bs)
+    write(tmp_path / "v.en.srt", SOURCE_EN.replace("00:00:02,600 -->", "00:00:04,600 -->"))
+    result = run_cli("check", config)
+    assert result.returncode == 2, result.stdout + result.stderr
+    out = result.stdout
+    assert (
+        f"{tmp_path / 'v.en.srt'}:6: error: [en] the cue ends at 00:00:04.000, not after its "
+        "start 00:00:04.600 (expected end > start) (read)"
+    ) in out
+    assert (
+        f"{tmp_path / 'demo.bs.srt'}:14: error: [bs] starts at 00:00:05.000, after the clip "
+        "ends at 00:00:04.000 (expected cues within the clip) (outside-clip)"
+    ) in out
+    assert "Traceback" not in result.stderr
+
+
+def test_json_report(tmp_path: Path, media: Path) -> None:
+    bs = GOOD_BS.replace("00:00:01,600 --> 00:00:03,000", "00:00:01,600 --> 00:00:03,050")
+    result = run_cli("check", "--format", "json", project(tmp_path, media, bs))
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert (report["ok"], report["errors"], report["warnings"]) == (True, 0, 1)
+    (finding,) = report["findings"]
+    assert finding == {
+        "rule": "gap",
+        "severity": "warning",
+        "lang": "bs",
+        "path": str(tmp_path / "demo.bs.srt"),
+        "line": 10,
+        "cue": 3,
+        "message": "starts 50 ms after the cue before it (expected a gap of at least 2 frames, "
+        "80 ms at 25 fps)",
+        "clip": "demo",
+    }
+
+
+def test_bad_encoding_and_missing_media_reported_together(tmp_path: Path, media: Path) -> None:
+    config = project(tmp_path, media, GOOD_BS)
+    (tmp_path / "demo.bs.srt").write_bytes(GOOD_BS.encode("cp1250"))  # a Bosnian classic
+    config.write_text(config.read_text().replace(str(media), str(tmp_path / "gone.mp4")))
+    result = run_cli("check", "--format", "json", config)
+    assert result.returncode == 2
+    found = {(f["rule"], f["path"], f["line"]) for f in json.loads(result.stdout)["findings"]}
+    assert found == {
+        ("read", str(tmp_path / "demo.bs.srt"), 3),  # 'š' in Windows-1250 is not UTF-8
+        ("media", str(config), 3),
+    }
+
+
+def test_unknown_clip_and_bad_config_are_one_line_errors(tmp_path: Path, media: Path) -> None:
+    config = project(tmp_path, media, GOOD_BS)
+    result = run_cli("check", "--clip", "nope", config)
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        f"error: {config}: no clip named 'nope' (expected one of: demo)"
+    )
+    config.write_text(config.read_text().replace("cuts:", "cutz:"))
+    result = run_cli("check", config)
+    assert result.returncode == 2
+    assert "unknown key 'cutz'" in result.stderr
