@@ -1,0 +1,125 @@
+"""The transcript cache: content hashes, keys, entries, and a lock per entry.
+
+Entries are keyed by (media sha256, engine, model sha256, options) and written atomically,
+so an interrupted run leaves nothing behind. A file's hash is remembered by path, size,
+mtime and inode (as git's index does), so a large file is read at most once per change.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from pipeline.errors import BuildError
+from pipeline.files import write_text
+from pipeline.model import OptionValue, Transcript
+from pipeline.transcribe.jsonio import from_json, to_json
+
+log = logging.getLogger(__name__)
+
+_hashes: dict[tuple[str, int, int, int], str] = {}
+
+
+def cache_root() -> Path:
+    """``$BUILD_CLIP_CACHE``, or the user's cache folder for build-clip."""
+    if env := os.environ.get("BUILD_CLIP_CACHE"):
+        return Path(env).expanduser()
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+        return base / "build-clip" / "Cache"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "build-clip"
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "build-clip"
+
+
+def file_sha256(path: Path) -> str:
+    """The sha256 of a file's content, read once per run and once per change of the file."""
+    st = path.stat()
+    real = str(path.resolve())
+    stamp = (real, st.st_size, st.st_mtime_ns, st.st_ino)
+    if stamp in _hashes:
+        return _hashes[stamp]
+    index = cache_root() / "hashes" / (hashlib.sha256(real.encode()).hexdigest()[:32] + ".json")
+    with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+        known = json.loads(index.read_text(encoding="utf-8"))
+        if [known["size"], known["mtime_ns"], known["inode"]] == list(stamp[1:]):
+            _hashes[stamp] = str(known["sha256"])
+            return _hashes[stamp]
+    try:
+        with path.open("rb") as f:
+            digest = hashlib.file_digest(f, "sha256").hexdigest()
+    except OSError as e:
+        raise BuildError(f"{path}: cannot read ({e.strerror})") from None
+    _hashes[stamp] = digest
+    with contextlib.suppress(BuildError):  # an unwritable cache only costs time
+        write_text(
+            index,
+            json.dumps(
+                {
+                    "size": st.st_size,
+                    "mtime_ns": st.st_mtime_ns,
+                    "inode": st.st_ino,
+                    "sha256": digest,
+                }
+            ),
+        )
+    return digest
+
+
+def transcript_key(
+    media_sha256: str, engine: str, model_sha256: str, options: tuple[tuple[str, OptionValue], ...]
+) -> str:
+    """The cache key of one transcription: a hex digest of everything that shapes it."""
+    blob = json.dumps([media_sha256, engine, model_sha256, sorted(options)], sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def entry_path(key: str) -> Path:
+    return cache_root() / "transcripts" / key[:2] / f"{key}.json"
+
+
+def load(key: str) -> Transcript | None:
+    """The cached transcript, or None when there is none or it cannot be read."""
+    path = entry_path(key)
+    try:
+        return from_json(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as e:
+        log.warning("%s: ignoring a broken cache entry (%s)", path, e)
+        return None
+
+
+def store(key: str, transcript: Transcript) -> None:
+    """Write an entry atomically (a reader sees the whole entry or none)."""
+    try:
+        write_text(entry_path(key), to_json(transcript))
+    except BuildError as e:
+        log.warning("transcript not cached: %s", e)
+
+
+@contextlib.contextmanager
+def locked(name: str) -> Iterator[None]:
+    """Hold a named lock shared by every process on this machine.
+
+    Transcription locks the source's hash, so two processes never transcribe the same source
+    at the same time; model assembly locks the model's hash.
+    """
+    from filelock import FileLock
+
+    lock_path = cache_root() / "locks" / f"{name}.lock"
+    try:
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise BuildError(
+            f"{lock_path.parent}: cannot create the cache folder ({e.strerror}); "
+            "set BUILD_CLIP_CACHE to a writable folder"
+        ) from None
+    with FileLock(str(lock_path)):
+        yield

@@ -1,0 +1,192 @@
+"""Transcribe a source through the cache: hash, look up, or decode once under a lock."""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import replace
+from pathlib import Path
+
+from pipeline.errors import InputError, MediaError, problem
+from pipeline.model import OptionValue, Provenance, Segment, Span, Transcript, Word
+from pipeline.transcribe import cache
+from pipeline.transcribe.audio import RATE, Speech, decode, find_speech
+from pipeline.transcribe.checks import flags
+from pipeline.transcribe.models import Model, openai_checkpoint, resolve
+from pipeline.transcribe.protocol import Engine, Progress, RawSegment
+from pipeline.transcribe.settings import TranscribeSettings
+
+log = logging.getLogger(__name__)
+
+WINDOW = 30 * RATE  # Whisper sees 30 s at a time
+LANGUAGE_WINDOWS = 4  # windows spread over the speech for language detection
+
+
+def load_or_transcribe(
+    media: Path,
+    settings: TranscribeSettings,
+    on_progress: Progress | None = None,
+    force: bool = False,
+) -> Transcript:
+    """The transcript of ``media``: from the cache, or made now and cached.
+
+    Args:
+        media: a video or audio file.
+        settings: engine, model, language, task.
+        on_progress: called with (seconds of audio done, seconds in all) while decoding.
+        force: decode again even when the cache has the transcript.
+
+    Raises:
+        MediaError: the file is missing or has no audio.
+        InputError: unknown model, language or engine; the engine is not installed.
+        BuildError: the model or ffmpeg failed.
+    """
+    if not media.is_file():
+        raise MediaError([problem("no such file (expected a video or audio file)", media)])
+    media_sha = cache.file_sha256(media)
+    model = model_for(settings)
+    key = cache.transcript_key(media_sha, settings.engine, model.sha256, settings.options())
+    if not force and (hit := cache.load(key)) is not None:
+        log.info("%s: transcript from the cache", media)
+        return hit
+    with cache.locked(media_sha):
+        if not force and (hit := cache.load(key)) is not None:  # made while we waited
+            return hit
+        transcript = transcribe(media, model, settings, on_progress)
+        prov = Provenance(
+            settings.engine, model.name, model.sha256, media_sha, _options(transcript, settings)
+        )
+        transcript = replace(transcript, provenance=prov)
+        cache.store(key, transcript)
+    return transcript
+
+
+def _options(t: Transcript, settings: TranscribeSettings) -> tuple[tuple[str, OptionValue], ...]:
+    """The settings' options and the engine's details (version, device, precision)."""
+    merged: dict[str, OptionValue] = dict(settings.options())
+    merged.update(t.provenance.options if t.provenance else ())
+    return tuple(sorted(merged.items()))
+
+
+def model_for(settings: TranscribeSettings) -> Model:
+    """The model the settings name, ready for their engine (assembled or exported once)."""
+    if settings.engine == "openai-whisper":
+        return openai_checkpoint(settings.model)
+    return resolve(settings.model)
+
+
+def load_engine(model: Model, settings: TranscribeSettings) -> Engine:
+    if settings.engine == "openai-whisper":
+        from pipeline.transcribe.openai_engine import OpenAIWhisper
+
+        return OpenAIWhisper(model.path, settings.device)
+    from pipeline.transcribe.faster import FasterWhisper
+
+    return FasterWhisper(model.path, settings.device)
+
+
+def transcribe(
+    media: Path, model: Model, settings: TranscribeSettings, on_progress: Progress | None
+) -> Transcript:
+    """Decode ``media`` with no cache: VAD, language, engine, then source-time words."""
+    speech = find_speech(decode(media), settings.vad)
+    total = speech.duration_s
+
+    def report(seconds: float) -> None:
+        if on_progress is not None:
+            on_progress(min(speech.to_source(seconds), total), total)
+
+    if not speech.chunks:  # no speech at all: nothing to decode, no model to load
+        report(total)
+        known = settings.language != "auto"
+        return Transcript(
+            settings.language if known else "und", (), float(known), round(total * 1000)
+        )
+    engine = load_engine(model, settings)
+    if settings.task == "translate" and not engine.multilingual:
+        raise InputError(
+            [
+                problem(
+                    f"model {model.name!r} knows only English and cannot "
+                    "translate (expected a multilingual model such as base)"
+                )
+            ]
+        )
+    language, probability = choose_language(engine, speech, settings)
+    raw = engine.decode(speech.samples, language, settings, report)
+    if on_progress is not None:
+        on_progress(total, total)
+    details = tuple(sorted(engine.details().items()))
+    return Transcript(
+        language,
+        source_segments(raw, speech),
+        probability,
+        round(total * 1000),
+        Provenance(settings.engine, model.name, model.sha256, "", details),
+    )
+
+
+def choose_language(
+    engine: Engine, speech: Speech, settings: TranscribeSettings
+) -> tuple[str, float]:
+    """The configured language, or the one most likely over several windows of speech.
+
+    One window can mislead (English scored as Latin, open-webui#30015), so the language
+    probabilities of up to four 30 s windows spread over the speech are averaged.
+    """
+    if settings.language != "auto":
+        if not engine.multilingual and settings.language != "en":
+            raise InputError(
+                [
+                    problem(
+                        f"the model knows only English (expected --language en "
+                        f"or a multilingual model, not {settings.language!r})"
+                    )
+                ]
+            )
+        return settings.language, 1.0
+    samples = speech.samples
+    if not engine.multilingual:
+        return "en", 1.0
+    count = min(LANGUAGE_WINDOWS, math.ceil(len(samples) / WINDOW))
+    step = (len(samples) - WINDOW) / (count - 1) if count > 1 else 0
+    totals: dict[str, float] = {}
+    for i in range(count):
+        start = round(i * step)
+        for lang, p in engine.language_probs(samples[start : start + WINDOW]).items():
+            totals[lang] = totals.get(lang, 0.0) + p / count
+    language = max(totals, key=totals.__getitem__)
+    log.info("detected language %s (%.2f)", language, totals[language])
+    return language, round(totals[language], 4)
+
+
+def source_segments(raw: list[RawSegment], speech: Speech) -> tuple[Segment, ...]:
+    """Engine segments -> source-time segments: words mapped back, tidied, flagged.
+
+    Word times are kept inside the audio and monotonic (each word starts no earlier than
+    the previous one ends), which DTW alignment does not promise.
+    """
+    end_ms, last = round(speech.duration_s * 1000), 0
+    out = []
+    for seg in raw:
+        words = []
+        for w in seg.words:
+            text = w.text.strip()
+            chunk = speech.chunk_at((w.start + w.end) / 2)
+            start = round(speech.to_source(w.start, chunk) * 1000)
+            end = round(speech.to_source(w.end, chunk) * 1000)
+            start = min(max(start, last), end_ms)
+            last = min(max(end, start), end_ms)
+            if text:
+                words.append(Word(Span(start, last), text, round(w.probability, 4)))
+        text = seg.text.strip()
+        if not words or not text:
+            continue
+        segment = Segment(
+            Span(words[0].span.start_ms, words[-1].span.end_ms),
+            text,
+            tuple(words),
+            round(math.exp(seg.avg_logprob), 4),
+        )
+        out.append(replace(segment, flags=flags(segment)))
+    return tuple(out)
