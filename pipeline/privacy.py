@@ -1,4 +1,4 @@
-"""Remove what ffmpeg itself writes that names the tool: the compressor name of MP4 video tracks.
+"""Privacy of outputs: clear what ffmpeg writes about itself, then scan for anything left.
 
 ffmpeg copies its "encoder" stream tag (``Lavc libx264``) into the ``compressorname`` field of
 the video sample entry, and ``-metadata`` cannot set it empty (an empty value deletes the tag,
@@ -10,6 +10,7 @@ from __future__ import annotations
 import struct
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 _CONTAINERS = {b"moov", b"trak", b"mdia", b"minf", b"stbl"}
 _VISUAL_ENTRIES = {b"avc1", b"avc3", b"hvc1", b"hev1", b"mp4v"}
@@ -71,3 +72,41 @@ def clear_compressor_name(path: Path) -> int:
             pos += size
             f.seek(pos)
     return count
+
+
+ALLOWED_FORMAT_TAGS = frozenset({"major_brand", "minor_version", "compatible_brands"})
+DEFAULT_HANDLERS = {"video": "VideoHandler", "audio": "SoundHandler", "subtitle": "SubtitleHandler"}
+
+
+def scan(probe: dict[str, Any], subtitle_tracks: int) -> list[str]:
+    """What in an output could identify a person, a place or a device, from ffprobe's report.
+
+    Only an allow-list passes: the MP4 brand tags, stream languages, ffmpeg's default
+    handler names and an empty vendor id; one video, one audio and the expected subtitle
+    streams. Anything else (location, GPS, ISO 6709, make and model, creation time,
+    encoder, custom handler names, XMP, a data stream) is a finding.
+    """
+    found = [
+        f"container tag {k}={v!r}"
+        for k, v in probe.get("format", {}).get("tags", {}).items()
+        if k not in ALLOWED_FORMAT_TAGS
+    ]
+    kinds = [s.get("codec_type") for s in probe.get("streams", [])]
+    expected = ["video", "audio"] + ["subtitle"] * subtitle_tracks
+    if kinds != expected:
+        found.append(f"streams {kinds} (expected {expected})")
+    for s in probe.get("streams", []):
+        kind = s.get("codec_type", "?")
+        for key, value in s.get("tags", {}).items():
+            ok = (
+                key == "language"
+                or (key == "handler_name" and value == DEFAULT_HANDLERS.get(kind))
+                or (key == "vendor_id" and value == "[0][0][0][0]")
+            )
+            if not ok:
+                found.append(f"{kind} stream tag {key}={value!r}")
+        if s.get("side_data_list"):
+            found.append(
+                f"{kind} stream side data {[d.get('side_data_type') for d in s['side_data_list']]}"
+            )
+    return found

@@ -1,67 +1,91 @@
-"""Plan the one ffmpeg command that renders a clip (pure: no files, no processes)."""
+"""Plan the ffmpeg commands that render a clip (pure: no files, no processes).
+
+One command renders an output in one encode; with loudness normalisation a first,
+audio-only command measures the clip's loudness (EBU R128 two-pass ``loudnorm``).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
 from pipeline.config import RenditionSpec
 from pipeline.ffmpeg import FfmpegCommand, escape_filter_arg, input_arg
-from pipeline.model import MediaInfo, Timeline, TimelineSpan
+from pipeline.languages import iso639_2
+from pipeline.model import MediaInfo, Span, Timeline, TimelineSpan
 from pipeline.timecode import seconds
 
 SAMPLE_RATE = 48000
 FADE_S = 0.01  # 10 ms: enough to kill the click of a cut, too short to hear as a fade
 GUARD_S = Fraction(1, 2)  # read a little past each cut so trims, not the demuxer, set lengths
+BLEEP_HZ = 1000
+BLEEP_LEVEL = 0.25  # about -12 dBFS
+
+
+@dataclass(frozen=True)
+class Redaction:
+    """Something hidden in the clip: a clip-time span, its sound replaced and/or a region blurred.
+
+    ``blur`` is ``(x, y, w, h)`` as fractions of the source frame.
+    """
+
+    span: Span
+    audio: str | None = None
+    blur: tuple[float, float, float, float] | None = None
+
+
+@dataclass(frozen=True)
+class Finish:
+    """What is done to a clip after cutting: redactions, and the loudnorm filter, if any."""
+
+    redactions: tuple[Redaction, ...] = ()
+    loudnorm: str | None = None
 
 
 def plan_render(
     timeline: Timeline,
     media: Mapping[str, MediaInfo],
     rendition: RenditionSpec,
-    subtitles: Path | None,
     output: Path,
+    burn: Path | None = None,
+    soft: Sequence[tuple[str, Path]] = (),
+    finish: Finish = Finish(),
 ) -> FfmpegCommand:
-    """The ffmpeg arguments that cut, normalise, join, subtitle and encode one output.
+    """The ffmpeg arguments that cut, normalise, join, redact, subtitle and encode one output.
 
     Args:
         timeline: the cuts placed on the clip, in frames of the output rate.
         media: each source's probe, by source id.
         rendition: output size, fit and encoder settings.
-        subtitles: an ASS file in clip time to burn in last, or None.
         output: where ffmpeg writes (the caller renames it into place).
+        burn: an ASS file in clip time to burn in last, or None.
+        soft: (language, SRT file in clip time) of each soft subtitle track.
+        finish: redactions and loudness normalisation.
     """
-    inputs: list[str] = []
-    chains: list[str] = []
-    spans = timeline.spans
-    for i, span in enumerate(spans):
-        info = media[span.source]
-        length = Fraction(span.frames) / timeline.fps + GUARD_S
-        # fmt: off
-        inputs += ["-ss", seconds(span.src.start_ms), "-t", seconds(length * 1000),
-                   "-i", input_arg(info.path)]
-        # fmt: on
-        chains.append(_video_chain(i, span, info, rendition, timeline.fps))
-        fade_in = i == 0 or not _contiguous(spans[i - 1], span)
-        fade_out = i == len(spans) - 1 or not _contiguous(span, spans[i + 1])
-        chains.append(_audio_chain(i, span, timeline.fps, fade_in, fade_out))
-    n = len(spans)
-    video, audio = "v0", "a0"
-    if n > 1:
-        joined = "".join(f"[v{i}][a{i}]" for i in range(n))
-        chains.append(f"{joined}concat=n={n}:v=1:a=1[vcat][acat]")
-        video, audio = "vcat", "acat"
-    if subtitles is not None:
-        chains.append(
-            f"[{video}]ass=filename={escape_filter_arg(str(subtitles))}:shaping=complex[vsub]"
-        )
+    inputs, chains = _cut_inputs(timeline, media)
+    for i, span in enumerate(timeline.spans):
+        chains += _video_chain(i, span, media[span.source], rendition, timeline.fps, finish)
+    video, audio = _join(chains, len(timeline.spans), video=True)
+    audio = _redact_audio(chains, audio, timeline, finish.redactions)
+    if finish.loudnorm:
+        chains.append(f"[{audio}]{finish.loudnorm},aresample={SAMPLE_RATE}[aloud]")
+        audio = "aloud"
+    if burn is not None:
+        chains.append(f"[{video}]ass=filename={escape_filter_arg(str(burn))}:shaping=complex[vsub]")
         video = "vsub"
+    n, tracks = len(timeline.spans), []
+    for k, (lang, path) in enumerate(soft):
+        inputs += ["-f", "srt", "-i", input_arg(path)]
+        tracks += ["-map", f"{n + k}:s:0", f"-metadata:s:s:{k}", f"language={iso639_2(lang)}"]
+    if tracks:
+        tracks += ["-c:s", "mov_text"]
     # fmt: off
     args = (
         "-y", *inputs,
         "-filter_complex", ";".join(chains),
-        "-map", f"[{video}]", "-map", f"[{audio}]",
+        "-map", f"[{video}]", "-map", f"[{audio}]", *tracks,
         "-c:v", "libx264", "-preset", rendition.preset, "-crf", str(rendition.crf),
         "-pix_fmt", "yuv420p",
         "-c:a", "aac", "-b:a", rendition.audio_bitrate, "-ar", str(SAMPLE_RATE), "-ac", "2",
@@ -73,40 +97,164 @@ def plan_render(
     return FfmpegCommand(args=args, output=output, duration_ms=timeline.duration_ms)
 
 
+def plan_loudness_scan(
+    timeline: Timeline, media: Mapping[str, MediaInfo], finish: Finish, target: str
+) -> FfmpegCommand:
+    """Pass 1 of loudness normalisation: the clip's audio, measured by ``loudnorm`` (``target``
+    is its ``I:TP:LRA`` options); nothing is written, the figures come on stderr as JSON."""
+    inputs, chains = _cut_inputs(timeline, media, video=False)
+    _, audio = _join(chains, len(timeline.spans), video=False)
+    audio = _redact_audio(chains, audio, timeline, finish.redactions)
+    chains.append(f"[{audio}]loudnorm={target}:print_format=json[ascan]")
+    # fmt: off
+    args = ("-y", *inputs, "-filter_complex", ";".join(chains), "-map", "[ascan]",
+            "-f", "null", "-")
+    # fmt: on
+    return FfmpegCommand(args=args, output=Path("-"), duration_ms=timeline.duration_ms)
+
+
+def _cut_inputs(
+    timeline: Timeline, media: Mapping[str, MediaInfo], video: bool = True
+) -> tuple[list[str], list[str]]:
+    """One input per cut (seeked on the input side) and each cut's audio chain."""
+    inputs: list[str] = []
+    chains: list[str] = []
+    spans = timeline.spans
+    for i, span in enumerate(spans):
+        length = Fraction(span.frames) / timeline.fps + GUARD_S
+        # fmt: off
+        inputs += ["-ss", seconds(span.src.start_ms), "-t", seconds(length * 1000),
+                   *([] if video else ["-vn"]), "-i", input_arg(media[span.source].path)]
+        # fmt: on
+        fade_in = i == 0 or not _contiguous(spans[i - 1], span)
+        fade_out = i == len(spans) - 1 or not _contiguous(span, spans[i + 1])
+        chains.append(_audio_chain(i, span, timeline.fps, fade_in, fade_out))
+    return inputs, chains
+
+
+def _join(chains: list[str], n: int, video: bool) -> tuple[str, str]:
+    """Concatenate the segments; return the labels of the joined video and audio."""
+    if n == 1:
+        return "v0", "a0"
+    pads = "".join(f"[v{i}][a{i}]" if video else f"[a{i}]" for i in range(n))
+    chains.append(f"{pads}concat=n={n}:v={int(video)}:a=1{'[vcat]' if video else ''}[acat]")
+    return "vcat", "acat"
+
+
+def _between(spans: Sequence[Span], offset_ms: int = 0) -> str:
+    """An ffmpeg expression true inside any of ``spans`` (shifted by ``offset_ms``)."""
+    parts = [
+        f"between(t\\,{seconds(s.start_ms - offset_ms)}\\,{seconds(s.end_ms - offset_ms)})"
+        for s in spans
+    ]
+    return "+".join(parts)
+
+
+def _redact_audio(
+    chains: list[str], audio: str, timeline: Timeline, redactions: Sequence[Redaction]
+) -> str:
+    """Silence each redacted span (the sound is replaced, not covered) and add the bleeps."""
+    silenced = [r.span for r in redactions if r.audio in ("bleep", "mute")]
+    if not silenced:
+        return audio
+    chains.append(f"[{audio}]volume=0:enable='{_between(silenced)}'[amuted]")
+    bleeps = [r.span for r in redactions if r.audio == "bleep"]
+    if not bleeps:
+        return "amuted"
+    duration = seconds(timeline.duration_ms)
+    chains.append(
+        f"sine=frequency={BLEEP_HZ}:sample_rate={SAMPLE_RATE}:duration={duration},"
+        f"aformat=sample_fmts=fltp:channel_layouts=stereo,"
+        f"volume='{BLEEP_LEVEL}*gt({_between(bleeps)}\\,0)':eval=frame[bleep]"
+    )
+    chains.append("[amuted][bleep]amix=inputs=2:duration=first:normalize=0[ableep]")
+    return "ableep"
+
+
 def _contiguous(a: TimelineSpan, b: TimelineSpan) -> bool:
     """True when ``b`` continues ``a`` in the same source: no cut, so no fade."""
     return a.source == b.source and a.src.end_ms == b.src.start_ms
 
 
-def _video_chain(
-    i: int, span: TimelineSpan, info: MediaInfo, rendition: RenditionSpec, fps: Fraction
-) -> str:
+def _fit(rendition: RenditionSpec, label_in: str, i: int) -> list[str]:
+    """Scale the picture into the output frame: pad, crop around the focus, or blur behind."""
     w, h = rendition.size
+    fx, fy = rendition.focus
+    if rendition.fit == "crop":
+        return [
+            f"[{label_in}]scale={w}:{h}:force_original_aspect_ratio=increase,"
+            f"crop={w}:{h}:(iw-ow)*{fx}:(ih-oh)*{fy}[fit{i}]"
+        ]
+    if rendition.fit == "blur":
+        # The background is blurred small and scaled up: the same look for a fraction of
+        # the cost of a large blur radius at full size.
+        return [
+            f"[{label_in}]split=2[bg{i}][fg{i}]",
+            f"[bg{i}]scale={max(2, w // 8 // 2 * 2)}:{max(2, h // 8 // 2 * 2)}:"
+            f"force_original_aspect_ratio=increase,crop={max(2, w // 8 // 2 * 2)}:"
+            f"{max(2, h // 8 // 2 * 2)},boxblur=4:2,scale={w}:{h},setsar=1[bgb{i}]",
+            f"[fg{i}]scale={w}:{h}:force_original_aspect_ratio=decrease:force_divisible_by=2,"
+            f"setsar=1[fgs{i}]",
+            f"[bgb{i}][fgs{i}]overlay=(W-w)/2:(H-h)/2[fit{i}]",
+        ]
+    return [
+        f"[{label_in}]scale={w}:{h}:force_original_aspect_ratio=decrease:"
+        f"force_divisible_by=2,pad={w}:{h}:(ow-iw)/2:(oh-ih)/2[fit{i}]"
+    ]
+
+
+def _blur_regions(
+    i: int, span: TimelineSpan, label_in: str, redactions: Sequence[Redaction]
+) -> tuple[list[str], str]:
+    """Blur each redacted region while its span shows, in source-frame coordinates."""
+    chains, label = [], label_in
+    for k, r in enumerate(x for x in redactions if x.blur and x.span.intersect(span.clip)):
+        assert r.blur is not None
+        x, y, w, h = r.blur
+        when = _between([r.span], span.clip.start_ms)
+        chains += [
+            f"[{label}]split=2[rb{i}_{k}m][rb{i}_{k}r]",
+            f"[rb{i}_{k}r]crop=iw*{w}:ih*{h}:iw*{x}:ih*{y},"
+            f"boxblur=luma_radius='min(w\\,h)/5':luma_power=3:"
+            f"chroma_radius='min(cw\\,ch)/5':chroma_power=3[rb{i}_{k}b]",
+            f"[rb{i}_{k}m][rb{i}_{k}b]overlay=main_w*{x}:main_h*{y}:enable='{when}'[rb{i}_{k}o]",
+        ]
+        label = f"rb{i}_{k}o"
+    return chains, label
+
+
+def _video_chain(
+    i: int,
+    span: TimelineSpan,
+    info: MediaInfo,
+    rendition: RenditionSpec,
+    fps: Fraction,
+    finish: Finish,
+) -> list[str]:
     steps = [f"fps={fps.numerator}/{fps.denominator}:start_time=0"]
     if info.sar != 1:
         steps.append("scale=trunc(iw*sar/2)*2:ih,setsar=1")
-    if rendition.fit == "crop":
-        steps.append(f"scale={w}:{h}:force_original_aspect_ratio=increase,crop={w}:{h}")
-    else:
-        steps.append(
-            f"scale={w}:{h}:force_original_aspect_ratio=decrease:"
-            f"force_divisible_by=2,pad={w}:{h}:(ow-iw)/2:(oh-ih)/2"
-        )
+    chains = [f"[{i}:v:0]{','.join(steps)}[src{i}]"]
+    blurred, label = _blur_regions(i, span, f"src{i}", finish.redactions)
+    chains += blurred + _fit(rendition, label, i)
     # Pad a short read with its last frame, then cut to the exact frame count.
-    steps += [
+    tail = [
         "setsar=1",
         "format=yuv420p",
         f"tpad=stop_mode=clone:stop_duration={float(GUARD_S)}",
         f"trim=end_frame={span.frames}",
         "setpts=PTS-STARTPTS",
     ]
-    return f"[{i}:v:0]{','.join(steps)}[v{i}]"
+    chains.append(f"[fit{i}]{','.join(tail)}[v{i}]")
+    return chains
 
 
 def _audio_chain(i: int, span: TimelineSpan, fps: Fraction, fade_in: bool, fade_out: bool) -> str:
     samples = round(Fraction(span.frames) / fps * SAMPLE_RATE)
     steps = [
-        f"aresample={SAMPLE_RATE}",
+        # first_pts=0: audio that starts after the cut's start (late audio, a source whose
+        # audio begins after its video) is padded with silence, not pulled early out of sync.
+        f"aresample={SAMPLE_RATE}:first_pts=0",
         "aformat=sample_fmts=fltp:sample_rates=48000:channel_layouts=stereo",
         "apad",
         f"atrim=end_sample={samples}",

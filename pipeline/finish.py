@@ -1,0 +1,111 @@
+"""Redactions mapped onto a clip, redacted subtitle text, and two-pass loudness (pure)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from pipeline.config import AudioSpec, RedactSpec
+from pipeline.model import Cue, Span, Timeline, Transcript
+from pipeline.quotes import tokens
+from pipeline.render import Redaction
+
+WORD_PAD_MS = 40  # a redacted word is hidden a little before and after its timestamps
+
+
+def source_spans(spec: RedactSpec, transcript: Transcript | None) -> list[Span]:
+    """Where a redaction applies in its source: its span, or every time one of its words is said."""
+    if spec.start is not None and spec.end is not None:
+        return [Span(spec.start.ms, spec.end.ms)]
+    wanted = {tuple(tokens(w)) for w in spec.words}
+    spans = []
+    for word in transcript.words if transcript else ():
+        if tuple(tokens(word.text)) in wanted:
+            spans.append(
+                Span(max(0, word.span.start_ms - WORD_PAD_MS), word.span.end_ms + WORD_PAD_MS)
+            )
+    return spans
+
+
+def clip_redactions(
+    specs: Sequence[RedactSpec], timeline: Timeline, transcripts: Mapping[str, Transcript]
+) -> tuple[tuple[RedactSpec, Redaction], ...]:
+    """Each redaction, mapped through the cuts onto the clip (one piece per cut it touches)."""
+    out = []
+    for spec in specs:
+        for src in source_spans(spec, transcripts.get(spec.source)):
+            for ts in timeline.spans:
+                part = src.intersect(ts.src) if ts.source == spec.source else None
+                if part is None:
+                    continue
+                shift = ts.clip.start_ms - ts.src.start_ms
+                clip = Span(part.start_ms + shift, min(part.end_ms + shift, ts.clip.end_ms))
+                if clip.end_ms > clip.start_ms:
+                    out.append((spec, Redaction(clip, spec.audio, spec.blur)))
+    return tuple(out)
+
+
+def redact_cues(
+    cues: Sequence[Cue], redactions: Sequence[tuple[RedactSpec, Redaction]]
+) -> tuple[Cue, ...]:
+    """Subtitle text with every redacted span and word replaced, in any language.
+
+    A cue that overlaps a timed redaction shows only its replacement text; a redacted word
+    (a name) is replaced wherever it is written, so translations lose it too.
+    """
+    words = {w: spec.text for spec, _ in redactions for w in spec.words}
+    timed = [(spec.text, r.span) for spec, r in redactions if not spec.words]
+    out = []
+    for cue in cues:
+        text = cue.text
+        hit = next((t for t, span in timed if span.intersect(cue.span)), None)
+        if hit is not None:
+            text = hit
+        for word, replacement in words.items():
+            text = re.sub(
+                rf"(?<!\w){re.escape(word)}(?!\w)", replacement, text, flags=re.IGNORECASE
+            )
+        out.append(Cue(cue.span, text))
+    return tuple(out)
+
+
+def loudnorm_target(audio: AudioSpec, lra: float = 11.0) -> str:
+    """The ``loudnorm`` options of the target: integrated loudness, true peak, loudness range."""
+    return f"I={audio.loudness}:TP={audio.true_peak}:LRA={lra:g}"
+
+
+def parse_loudnorm(lines: Sequence[str]) -> dict[str, Any]:
+    """The JSON that ``loudnorm`` prints at the end of a run (from ffmpeg's last lines)."""
+    text = "\n".join(lines)
+    start, end = text.rfind("{"), text.rfind("}")
+    if start < 0 or end < start:
+        raise ValueError("no loudnorm report in ffmpeg's output")
+    data: dict[str, Any] = json.loads(text[start : end + 1])
+    return data
+
+
+def is_audible(measured: Mapping[str, Any]) -> bool:
+    """False for silence (loudnorm measures -inf, or below the -70 LUFS gate): no gain fits."""
+    try:
+        return float(measured["input_i"]) > -70
+    except (KeyError, ValueError):
+        return False
+
+
+def second_pass(audio: AudioSpec, measured: Mapping[str, Any]) -> str:
+    """The pass-2 ``loudnorm`` filter: linear gain from the pass-1 figures.
+
+    The target loudness range is raised to the measured one (up to loudnorm's limit of 20):
+    below it, loudnorm silently falls back to dynamic compression (af_loudnorm.c ``init``).
+    """
+    lra = min(20.0, max(11.0, float(measured["input_lra"]) + 1))
+    # fmt: off
+    return (
+        f"loudnorm={loudnorm_target(audio, lra)}"
+        f":measured_I={measured['input_i']}:measured_TP={measured['input_tp']}"
+        f":measured_LRA={measured['input_lra']}:measured_thresh={measured['input_thresh']}"
+        f":offset={measured['target_offset']}:linear=true:print_format=json"
+    )
+    # fmt: on
