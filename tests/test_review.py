@@ -1,0 +1,223 @@
+"""The review page: built from a real clip, escaped, self-contained, and checked in headless
+Chromium (Debian's browser, driven by Playwright) opened from disk, with no server."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+from pipeline.review import write_index, write_review
+from tests.conftest import run_cli, write
+
+pytestmark = [pytest.mark.ffmpeg, pytest.mark.xdist_group("review")]
+
+CHROMIUM = "/usr/bin/chromium"
+
+SRT_WIDE = """1
+00:00:01,000 --> 00:00:03,000
+First cue on the wide source
+
+2
+00:00:06,000 --> 00:00:07,500
+Second cue
+"""
+SRT_SMALL = "1\n00:00:00,500 --> 00:00:02,000\nSmall source speaks\n"
+# A translator's file on the clip's timeline: Arabic, and text that must be escaped.
+SRT_AR = """1
+00:00:00,500 --> 00:00:02,500
+كانت كلها أكاذيب <b>&</b> "quotes"
+
+2
+00:00:04,000 --> 00:00:05,000
+غادرت
+"""
+
+
+@pytest.fixture(scope="module")
+def clip_folder(tmp_path_factory: pytest.TempPathFactory, wide: Path, small: Path) -> Path:
+    """A 3-cut clip from two sources, built by the command, with its review page."""
+    tmp = tmp_path_factory.mktemp("review")
+    write(tmp / "wide.en.srt", SRT_WIDE)
+    write(tmp / "small.en.srt", SRT_SMALL)
+    write(tmp / "demo.ar.srt", SRT_AR)
+    config = write(
+        tmp / "clip.yaml",
+        f"""\
+version: 1
+output: out
+sources:
+  wide: {{file: {wide}, subtitles: {{en: wide.en.srt}}}}
+  small: {{file: {small}, subtitles: {{en: small.en.srt}}}}
+clips:
+  demo:
+    cuts:
+      - {{source: wide, start: "00:00:00.500", end: "00:00:04.000"}}
+      - {{source: small, start: 1, end: "00:00:03.500"}}
+      - {{source: wide, start: "00:00:05", end: "00:00:07:10"}}
+    subtitles: {{burn: none, languages: {{en: source, ar: demo.ar.srt}}}}
+renditions:
+  small: {{size: 320x180, preset: ultrafast}}
+""",
+    )
+    result = run_cli(config)
+    assert result.returncode == 0, result.stderr
+    folder = tmp / "out" / "demo"
+    if not (folder / "review.html").exists():  # until the build writes it itself
+        write_review(folder, manifest_of(folder))
+        write_index(folder.parent)
+    return folder
+
+
+def manifest_of(folder: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((folder / "demo.manifest.json").read_text("utf-8"))
+    return data
+
+
+class Links(HTMLParser):
+    """Every src and href of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.links += [v for k, v in attrs if k in ("src", "href") and v]
+
+
+def links(page: Path) -> list[str]:
+    parser = Links()
+    parser.feed(page.read_text(encoding="utf-8"))
+    return parser.links
+
+
+def test_every_link_is_relative_and_present(clip_folder: Path) -> None:
+    for page in (clip_folder / "review.html", clip_folder.parent / "index.html"):
+        found = links(page)
+        assert found, page
+        for link in found:
+            parts = urlsplit(link)
+            assert not parts.scheme and not link.startswith("/"), link
+            assert (page.parent / unquote(parts.path)).is_file(), link
+
+
+def test_thumbnails_one_run_two_per_cut(clip_folder: Path) -> None:
+    names = sorted(p.name for p in (clip_folder / "thumbs").glob("*.jpg"))
+    assert names == [f"cut0{i}-{end}.jpg" for i in (1, 2, 3) for end in ("first", "last")]
+    first = clip_folder / "thumbs" / "cut01-first.jpg"
+    before = first.stat().st_mtime_ns
+    write_review(clip_folder, manifest_of(clip_folder))  # same video: thumbnails kept
+    assert first.stat().st_mtime_ns == before
+
+
+def test_sections_not_recorded_then_recorded(clip_folder: Path, tmp_path: Path) -> None:
+    page = (clip_folder / "review.html").read_text(encoding="utf-8")
+    manifest = manifest_of(clip_folder)
+    for key in ("lint", "redactions", "loudness", "privacy"):
+        if key not in manifest:
+            assert f"has no <code>{key}</code> entry" in page
+    folder = shutil.copytree(clip_folder, tmp_path / "demo")
+    rich = copy.deepcopy(manifest)
+    for cut in rich["cuts"]:  # as a build without transcripts records them
+        for key in ("quote", "words", "text", "context_before", "context_after"):
+            cut.pop(key, None)
+    rich["cuts"][1] |= {
+        "quote": "it was <all> lies",
+        "words": [{"text": " it", "start_ms": 1}, {"text": " was"}, {"text": "<all> lies"}],
+        "context_before": "قال لي & ثم",
+        "context_after": "</td><script>alert(1)</script>",
+    }
+    rich["lint"] = [{"rule": "gap", "severity": "warning", "lang": "ar", "message": "a <gap>"}]
+    rich["redactions"] = []
+    rich["loudness"] = {"integrated_lufs": -16.1, "true_peak_dbtp": -1.5}
+    rich["privacy"] = {"ok": True, "tags": []}
+    html = write_review(folder, rich).read_text(encoding="utf-8")
+    assert "<script>alert" not in html and "&lt;/td&gt;&lt;script&gt;alert(1)" in html
+    assert "it was &lt;all&gt; lies" in html and "قال لي &amp; ثم" in html
+    assert '<p class="context" dir="auto"><b>Before:</b> قال لي &amp; ثم</p>' in html
+    assert "a &lt;gap&gt;" in html and "integrated_lufs" in html and "-16.1" in html
+    assert 'id="redactions">\n<h2>Redactions</h2>\n<p class="ok">None.</p>' in html
+    assert "Not recorded" not in html.split('id="lint"')[1]
+    assert "Words and context not recorded" in html  # cuts 1 and 3 have none
+
+
+def test_index_lists_every_clip(clip_folder: Path) -> None:
+    html = (clip_folder.parent / "index.html").read_text(encoding="utf-8")
+    assert '<a href="demo/review.html" dir="auto">demo</a>' in html
+    assert "1 of 1" in html
+
+
+# In the browser.
+
+
+class Tab:
+    """A page of headless Chromium and the console errors and uncaught exceptions it logged."""
+
+    def __init__(self, page: Any) -> None:
+        self.page = page
+        self.errors: list[str] = []
+        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+    def open(self, path: Path) -> Any:
+        self.errors.clear()
+        self.page.goto(path.as_uri())
+        return self.page
+
+
+@pytest.fixture(scope="module")
+def tab() -> Iterator[Tab]:
+    """Debian's Chromium, started by the test; missing only on a dev machine (CI has it)."""
+    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install -e '.[dev]'")
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing: scripts/setup-system.sh installs chromium")
+        pytest.skip(f"needs Debian's Chromium at {CHROMIUM} (apt-get install chromium)")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM)
+        yield Tab(browser.new_page())
+        browser.close()
+
+
+def test_review_page_in_chromium(clip_folder: Path, tab: Tab) -> None:
+    manifest = manifest_of(clip_folder)
+    page = tab.open(clip_folder / "review.html")
+    page.wait_for_function("document.getElementById('player').readyState >= 1", timeout=20000)
+    duration = page.evaluate("document.getElementById('player').duration")
+    assert abs(duration - manifest["duration_s"]) <= 2 / 25, duration
+    assert page.evaluate("document.getElementById('player').videoWidth") == 320
+    tracks = page.evaluate(LOAD_TRACKS)
+    assert tracks == [[lang, 2, info["cues"]] for lang, info in manifest["languages"].items()]
+    assert [n for _, _, n in tracks] == [3, 2]  # en: 3 cues across the cuts; ar: 2
+    page.wait_for_function("Array.from(document.images).every(i => i.complete)", timeout=20000)
+    widths = page.evaluate("Array.from(document.images).map(i => i.naturalWidth)")
+    assert widths == [320] * 6
+    assert tab.errors == []
+
+
+# Show every track, wait until each has loaded (readyState 2) or failed (3); then report
+# [language, readyState, number of cues] for each.
+LOAD_TRACKS = """async () => {
+  const tracks = Array.from(document.querySelectorAll('#player track'));
+  tracks.forEach(t => { t.track.mode = 'hidden'; });
+  for (let i = 0; i < 200 && tracks.some(t => t.readyState < 2); i++) {
+    await new Promise(r => setTimeout(r, 50));
+  }
+  return tracks.map(t => [t.srclang, t.readyState, t.track.cues ? t.track.cues.length : -1]);
+}"""
+
+
+def test_index_page_in_chromium(clip_folder: Path, tab: Tab) -> None:
+    page = tab.open(clip_folder.parent / "index.html")
+    page.click("text=demo")
+    page.wait_for_load_state()
+    assert page.url.endswith("/demo/review.html")
+    assert tab.errors == []
