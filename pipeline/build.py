@@ -1,57 +1,304 @@
-"""Run a plan: write sidecars, then render each MP4 with one ffmpeg process."""
+"""Build one config: check which outputs are up to date, render the rest, record the inputs.
+
+The steps are module-level functions of plain, picklable values, so that the local pool and
+a Dask cluster (pipeline/batch.py) run the very same code.
+"""
 
 from __future__ import annotations
 
-import functools
+import itertools
 import logging
+import queue
 import tempfile
-from collections.abc import Callable
+import threading
+import time
+import traceback
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
-from pipeline import ffmpeg
-from pipeline.errors import FfmpegError
+from pipeline import ffmpeg, privacy
+from pipeline.config import Config, load
+from pipeline.errors import BuildError, FfmpegError, PipelineError
 from pipeline.files import atomic_path, write_text
-from pipeline.plan import Job, Plan
-from pipeline.privacy import clear_compressor_name
-from pipeline.render import plan_render
+from pipeline.finish import is_audible, loudnorm_target, parse_loudnorm, second_pass
+from pipeline.manifest import (
+    Inputs,
+    changed,
+    fingerprint,
+    output_inputs,
+    read_manifest,
+    same_text,
+    source_hashes,
+    write_manifest,
+)
+from pipeline.plan import ClipPlan, Job, Plan, plan_build
+from pipeline.render import Finish, plan_loudness_scan, plan_render
+from pipeline.review import write_index, write_review
 from pipeline.subtitles.write import to_ass, to_srt, to_vtt
+from pipeline.transcribe.cache import file_sha256
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[Job, float], None]
+OnProgress = Callable[[float], None]
 
 
-def command_for(job: Job, plan: Plan, subtitles: Path | None, output: Path) -> ffmpeg.FfmpegCommand:
-    """The ffmpeg command of one job, writing to ``output``."""
-    return plan_render(job.timeline, plan.media, job.spec, subtitles if job.cues else None, output)
+@dataclass(frozen=True)
+class Check:
+    """One output, the inputs it would be built from, and why it must be built (None: it is
+    up to date)."""
+
+    job: Job
+    inputs: Inputs
+    why: str | None
 
 
-def write_sidecars(plan: Plan) -> None:
-    """SRT and WebVTT files of every language, in clip time."""
-    for path, cues in plan.sidecars:
-        write_text(path, to_srt(cues) if path.suffix == ".srt" else to_vtt(cues))
-        log.info("wrote %s (%d cues)", path, len(cues))
+@dataclass(frozen=True)
+class Planned:
+    """A planned config: its plan, and a check of every output."""
+
+    config: Path
+    plan: Plan
+    checks: tuple[Check, ...]
+
+    def clip_checks(self, clip: ClipPlan) -> tuple[Check, ...]:
+        return tuple(c for c in self.checks if c.job.clip == clip.name)
 
 
-def render_job(job: Job, plan: Plan, on_progress: Callable[[float], None]) -> None:
-    """Render one MP4: subtitles into a temp ASS, ffmpeg into a temp file, then rename."""
+def command_for(
+    job: Job, plan: Plan, tmp: Path, output: Path, finish: Finish | None = None
+) -> ffmpeg.FfmpegCommand:
+    """The ffmpeg command of one job, writing to ``output``; its subtitle files are in ``tmp``
+    (see ``subtitle_files``). ``finish`` defaults to the job's (without loudness figures)."""
+    burn, soft = subtitle_files(job, tmp)
+    return plan_render(job.timeline, plan.media, job.spec, output, burn, soft, finish or job.finish)
+
+
+def loudness_finish(job: Job, plan: Plan) -> Finish:
+    """The job's finish with pass 2 of loudness normalisation, from a measuring pass 1."""
+    if job.audio is None:
+        return job.finish
+    scan = plan_loudness_scan(job.timeline, plan.media, job.finish, loudnorm_target(job.audio))
+    measured = parse_loudnorm(ffmpeg.run(scan))
+    if not is_audible(measured):
+        log.info("%s: silent, so its loudness is left alone", job.output)
+        return job.finish
+    return replace(job.finish, loudnorm=second_pass(job.audio, measured))
+
+
+def check_privacy(job: Job, path: Path) -> None:
+    """Fail the build when the output carries anything beyond the allow-list."""
+    findings = privacy.scan(ffmpeg.ffprobe_json(path), len(job.soft))
+    if findings:
+        raise BuildError(f"{job.output}: privacy scan failed: {'; '.join(findings)}")
+
+
+def subtitle_files(job: Job, tmp: Path) -> tuple[Path | None, list[tuple[str, Path]]]:
+    """Where a job's burned ASS and its soft SRT tracks go in a temp folder (safe names)."""
+    burn = tmp / "burn.ass" if job.cues else None
+    return burn, [(lang, tmp / f"soft{k}.srt") for k, (lang, _) in enumerate(job.soft)]
+
+
+def plan_config(path: Path, clips: tuple[str, ...] = (), force: bool = False) -> Planned:
+    """Load, plan and check one config (a task of a batch).
+
+    Raises:
+        InputError: every problem of the config, its media or its subtitles.
+    """
+    config = load(path)
+    return check_plan(config, plan_build(config, clips), force)
+
+
+def check_plan(config: Config, plan: Plan, force: bool = False) -> Planned:
+    """Compare every output with its clip's manifest: what must be built, and why."""
+    checks = []
+    for clip in plan.clips:
+        hashes = source_hashes(clip, plan.media)
+        old = read_manifest(clip).get("outputs") or {}
+        for job in clip.jobs:
+            inputs = output_inputs(
+                clip, job, hashes, config.project.sources, config.project.transcription
+            )
+            why = "--force" if force else stale(job, inputs, old.get(job.output.name))
+            checks.append(Check(job, inputs, why))
+    return Planned(config.path, plan, tuple(checks))
+
+
+def stale(job: Job, inputs: Inputs, record: Mapping[str, object] | None) -> str | None:
+    """Why an output must be built, or None when its manifest records the same inputs."""
+    if not job.output.exists():
+        return "not built yet"
+    if not record or not record.get("fingerprint"):
+        return "no record of its inputs in the manifest"
+    if record.get("sha256") != file_sha256(job.output):
+        return "the output was changed since it was built"
+    if record["fingerprint"] == fingerprint(inputs):
+        return None
+    old = record.get("inputs")
+    return changed(old, inputs) if isinstance(old, dict) else "inputs changed"
+
+
+def render_job(job: Job, plan: Plan, on_progress: OnProgress | None) -> None:
+    """Render one MP4: subtitles into temp files, ffmpeg into a temp file, then rename."""
     with (
         tempfile.TemporaryDirectory(prefix="build-clip-") as tmp,
         atomic_path(job.output) as partial,
     ):
-        ass = Path(tmp) / "burn.ass"
-        if job.cues:
-            ass.write_text(to_ass(job.cues, job.style), encoding="utf-8")
+        burn, soft = subtitle_files(job, Path(tmp))
+        if burn is not None:
+            burn.write_text(to_ass(job.cues, job.style), encoding="utf-8")
+        for (_, path), (_, cues) in zip(soft, job.soft, strict=True):
+            path.write_text(to_srt(cues), encoding="utf-8")
         try:
-            ffmpeg.run(command_for(job, plan, ass, partial), on_progress)
+            finish = loudness_finish(job, plan)
+            tail = ffmpeg.run(command_for(job, plan, Path(tmp), partial, finish), on_progress)
         except FfmpegError as e:  # name the output the user asked for, not the temp file
             raise FfmpegError(e.argv, e.returncode, e.stderr_tail, job.output) from None
-        clear_compressor_name(partial)
+        if finish.loudnorm and parse_loudnorm(tail).get("normalization_type") != "linear":
+            log.warning(
+                "%s: loudnorm fell back to dynamic mode (the loudness range or peaks "
+                "did not allow a linear gain)",
+                job.output,
+            )
+        privacy.clear_compressor_name(partial)
+        check_privacy(job, partial)
     log.info("wrote %s (%.3f s)", job.output, float(job.timeline.duration))
 
 
-def run_plan(plan: Plan, on_progress: Progress) -> None:
-    """Write every sidecar and render every job, in order."""
-    write_sidecars(plan)
-    for job in plan.jobs:
-        render_job(job, plan, functools.partial(on_progress, job))
+def sidecar_changes(plan: Plan, folder: Path | None = None) -> list[tuple[Path, str]]:
+    """The SRT and WebVTT sidecars (of one clip folder) whose files do not hold their text."""
+    changes = []
+    for path, cues in plan.sidecars:
+        if folder is None or path.parent == folder:
+            text = to_srt(cues) if path.suffix == ".srt" else to_vtt(cues)
+            changes += [] if same_text(path, text) else [(path, text)]
+    return changes
+
+
+def write_sidecars(plan: Plan, folder: Path | None = None) -> list[Path]:
+    """Write the sidecars (of one clip folder) that changed, in clip time; return them."""
+    changes = sidecar_changes(plan, folder)
+    for path, text in changes:
+        write_text(path, text)
+        log.info("wrote %s", path)
+    return [path for path, _ in changes]
+
+
+def finish_clip(planned: Planned, clip: ClipPlan, failed: frozenset[Path]) -> None:
+    """After a clip's renders: its sidecars and its manifest (a task of a batch).
+
+    Outputs in ``failed`` are recorded without inputs, so the next run builds them again.
+    """
+    write_sidecars(planned.plan, clip.folder)
+    inputs = {
+        c.job.output.name: None if c.job.output in failed else c.inputs
+        for c in planned.clip_checks(clip)
+    }
+    if write_manifest(clip, planned.plan.media, planned.config, inputs):
+        log.info("wrote %s manifest", clip.name)
+    write_review(clip.folder, read_manifest(clip))
+    write_index(clip.folder.parent)
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A task that raised: the error's lines, and the traceback of a bug."""
+
+    lines: tuple[str, ...]
+    trace: str = ""
+
+
+@dataclass(frozen=True)
+class Done:
+    """What a task returned, and how long it ran (on its worker)."""
+
+    value: Any
+    seconds: float
+
+
+def call(fn: Callable[..., Any], args: tuple[Any, ...]) -> Done | Failure:
+    """Run a task; a user error or a bug becomes a Failure (exceptions travel badly)."""
+    start = time.monotonic()
+    try:
+        return Done(fn(*args), time.monotonic() - start)
+    except PipelineError as e:
+        return Failure(tuple(str(e).splitlines()) or (type(e).__name__,))
+    except Exception as e:
+        return Failure((f"internal error: {type(e).__name__}: {e}",), traceback.format_exc())
+
+
+class Stopped(KeyboardInterrupt):
+    """Raised in a render's progress callback when its pool is stopping."""
+
+
+Task = tuple[int, Callable[..., Any], tuple[Any, ...]]
+
+
+class LocalPool:
+    """A bounded pool of worker threads on this machine (each render is an ffmpeg process).
+
+    The threads are daemons, so an interrupted batch does not wait for a long transcription
+    to end; renders in flight are stopped from their progress callback, which makes ffmpeg
+    exit and the temp file go (see ``stop``).
+    """
+
+    def __init__(self, workers: int) -> None:
+        self.workers = max(1, workers)
+        self._todo: queue.SimpleQueue[Task | None] = queue.SimpleQueue()
+        self._done: queue.SimpleQueue[tuple[int, Any]] = queue.SimpleQueue()
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._busy = 0
+        self._tickets = itertools.count()
+        for i in range(self.workers):
+            threading.Thread(target=self._work, name=f"build-clip-{i}", daemon=True).start()
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> int:
+        ticket = next(self._tickets)
+        self._todo.put((ticket, fn, args))
+        return ticket
+
+    def wait(self) -> tuple[int, Any]:
+        """The next finished task: (ticket, what it returned). Ctrl-C interrupts the wait."""
+        return self._done.get()
+
+    def progress(self, on_progress: OnProgress) -> OnProgress:
+        """``on_progress``, made to stop its render when the pool stops."""
+
+        def watched(fraction: float) -> None:
+            if self._stop.is_set():
+                raise Stopped
+            on_progress(fraction)
+
+        return watched
+
+    def _work(self) -> None:
+        while (task := self._todo.get()) is not None:
+            ticket, fn, args = task
+            with self._lock:
+                self._busy += 1
+            try:
+                result = Failure(("stopped",)) if self._stop.is_set() else fn(*args)
+            except BaseException:  # Stopped, or a Ctrl-C that reached this thread
+                result = Failure(("stopped",))
+            finally:
+                with self._lock:
+                    self._busy -= 1
+            self._done.put((ticket, result))
+
+    def stop(self, grace_s: float = 5.0) -> None:
+        """Drop queued tasks; wait (up to ``grace_s``) for tasks in flight to give up."""
+        self._stop.set()
+        try:
+            while True:
+                self._todo.get_nowait()
+        except queue.Empty:
+            pass
+        deadline = time.monotonic() + grace_s
+        while self._busy and time.monotonic() < deadline:
+            time.sleep(0.02)
+
+    def close(self) -> None:
+        for _ in range(self.workers):
+            self._todo.put(None)

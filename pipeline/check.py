@@ -14,7 +14,7 @@ from pipeline.config import SUBTITLE_MODES, ClipSpec, Config
 from pipeline.cuts import resolve_cuts
 from pipeline.errors import InputError, MediaError, Problem, SubtitleError
 from pipeline.model import MediaInfo, Timeline, Transcript
-from pipeline.plan import clip_cues, clip_fps, load_transcripts, probe_sources
+from pipeline.plan import TranscribeProgress, clip_cues, clip_fps, load_transcripts, probe_sources
 from pipeline.subtitles.lint import (
     Finding,
     LintSettings,
@@ -30,7 +30,9 @@ from pipeline.timeline import build_timeline, map_cues
 Files = Mapping[Path, SubtitleFile]
 
 
-def check_project(config: Config, clips: Collection[str] = ()) -> list[Finding]:
+def check_project(
+    config: Config, clips: Collection[str] = (), on_transcribe: TranscribeProgress | None = None
+) -> list[Finding]:
     """Every finding for the named clips (all when empty), sorted by file and line."""
     project = config.project
     chosen = {n: c for n, c in project.clips.items() if not clips or n in clips}
@@ -43,7 +45,7 @@ def check_project(config: Config, clips: Collection[str] = ()) -> list[Finding]:
             found += _from_problems(e.problems, "media")
     usable = {n: c for n, c in chosen.items() if all(cut.source in media for cut in c.cuts)}
     try:
-        transcripts = load_transcripts(config, usable, media)
+        transcripts = load_transcripts(config, usable, media, on_transcribe)
     except InputError as e:
         return _sorted_unique(found + _from_problems(e.problems, "transcript"))
     for name, clip in usable.items():

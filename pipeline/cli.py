@@ -6,18 +6,19 @@ import argparse
 import importlib
 import logging
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from enum import IntEnum
 from pathlib import Path
 
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
 from pipeline import __version__, ffmpeg
-from pipeline.build import command_for, run_plan
+from pipeline.batch import Options, run_batch
+from pipeline.build import LocalPool, Planned, check_plan, command_for, sidecar_changes
+from pipeline.commands.batch import Display, add_build_options, print_errors
 from pipeline.config import load
 from pipeline.errors import PipelineError
-from pipeline.plan import Job, Plan, plan_build
+from pipeline.plan import plan_build
 
 log = logging.getLogger("pipeline")
 
@@ -54,8 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--dry-run",
         action="store_true",
-        help="print the plan and the exact ffmpeg commands; write nothing",
+        help="list what would be built and why, with the exact ffmpeg commands; write nothing",
     )
+    add_build_options(p)
     _common(p)
     return p
 
@@ -97,68 +99,78 @@ def cmd_build(args: argparse.Namespace, out: Console, err: Console) -> int:
             markup=False,
         )
         return ExitStatus.BAD_INPUT
-    plan = plan_build(config, tuple(args.clip))
+    from pipeline.commands.check import check_project, print_report
+    from pipeline.commands.transcribe import audio_progress
+
+    with audio_progress(err, args.quiet, "transcribing") as on_transcribe:
+        # The same checks as `build-clip check`, first: warnings are shown, errors stop here.
+        findings = check_project(config, tuple(args.clip), on_transcribe)
+        if findings:
+            print_report(findings, err, quiet=args.quiet)
+        if any(f.severity == "error" for f in findings):
+            return ExitStatus.BAD_INPUT
+        plan = plan_build(config, tuple(args.clip), on_transcribe)
+    planned = check_plan(config, plan, args.force)
     if args.dry_run:
-        _print_plan(plan, out)
+        _print_plan(planned, out)
         return ExitStatus.OK
-    with _progress(err, args.quiet) as on_progress:
-        run_plan(plan, on_progress)
+    pool = LocalPool(args.jobs)
+    try:
+        with Display(err, args.quiet) as display:
+            summary = run_batch([planned], Options(force=args.force), pool, display.hooks())
+    finally:
+        pool.close()
+    print_errors(summary, err, args.debug)
+    if summary.failed:
+        return ExitStatus.FAILED
     if not args.quiet:
         folders = sorted({str(j.output.parent) for j in plan.jobs})
-        out.print(f"built {len(plan.jobs)} video(s) in {', '.join(folders)}", highlight=False)
+        out.print(
+            f"built {summary.count('built')} video(s), {summary.count('up to date')} up to date, "
+            f"in {', '.join(folders)}",
+            highlight=False,
+            soft_wrap=True,
+        )
     return ExitStatus.OK
 
 
-def _print_plan(plan: Plan, out: Console) -> None:
-    for path, cues in plan.sidecars:
-        out.print(f"write {path} ({len(cues)} cues)", highlight=False, markup=False)
-    for job in plan.jobs:
+def _print_plan(planned: Planned, out: Console) -> None:
+    """What a build would write, and why each output would be rendered (or is up to date)."""
+    cues = dict(planned.plan.sidecars)
+    for path, _ in sidecar_changes(planned.plan):
+        out.print(
+            f"write {path} ({len(cues[path])} cues)", highlight=False, markup=False, soft_wrap=True
+        )
+    for check in planned.checks:
+        job = check.job
+        if check.why is None:
+            out.print(f"up to date {job.output}", highlight=False, markup=False, soft_wrap=True)
+            continue
         out.print(
             f"render {job.output} ({float(job.timeline.duration):.3f} s, "
-            f"{len(job.timeline.spans)} cuts, burn {job.lang})",
+            f"{len(job.timeline.spans)} cuts, burn {job.lang}): {check.why}",
             highlight=False,
             markup=False,
+            soft_wrap=True,
         )
-        ass = Path("$TMPDIR/build-clip-XXXX/burn.ass")
+        tmp = Path("$TMPDIR/build-clip-XXXX")
         out.print(
-            "  " + ffmpeg.command_line(command_for(job, plan, ass, job.output)),
+            "  " + ffmpeg.command_line(command_for(job, planned.plan, tmp, job.output)),
             highlight=False,
             markup=False,
             soft_wrap=True,
         )
 
 
-class _progress:
-    """A rich progress bar per output, fed from ffmpeg's -progress."""
-
-    def __init__(self, console: Console, quiet: bool) -> None:
-        self.bar = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            TextColumn("{task.percentage:>3.0f}%"),
-            TimeRemainingColumn(),
-            console=console,
-            disable=quiet,
-        )
-        self.tasks: dict[Path, TaskID] = {}
-
-    def __enter__(self) -> Callable[[Job, float], None]:
-        self.bar.start()
-        return self.update
-
-    def update(self, job: Job, fraction: float) -> None:
-        if job.output not in self.tasks:
-            self.tasks[job.output] = self.bar.add_task(job.output.name, total=1.0)
-        self.bar.update(self.tasks[job.output], completed=fraction)
-
-    def __exit__(self, *exc: object) -> None:
-        self.bar.stop()
-
-
 # Sub-commands, imported only when used so that `build-clip CONFIG` starts fast.
 COMMANDS = {
+    "batch": "pipeline.commands.batch",
     "transcribe": "pipeline.commands.transcribe",
     "models": "pipeline.commands.models",
+    "check": "pipeline.commands.check",
+    "search": "pipeline.commands.search",
+    "subs": "pipeline.commands.subs",
+    "export": "pipeline.commands.export",
 }
 
 

@@ -30,6 +30,8 @@ SUBTITLE_MODES = ("source", "transcript")
 
 
 def _timecode(value: object) -> Timecode:
+    if isinstance(value, Timecode):
+        return value
     try:
         return parse_timecode(value)
     except ValueError as e:
@@ -78,11 +80,20 @@ class SourceSpec(_Model):
 
 
 class CutSpec(_Model):
-    """One cut: a span of a source, in source time."""
+    """One cut: a span of a source in source time, given by timecodes or by a quote.
+
+    A quote is found in the source's transcript; ``near`` or ``occurrence`` pick one when it
+    is said more than once. ``snap: none`` keeps timecodes exactly as written, even inside
+    a word.
+    """
 
     source: str
-    start: TimecodeField
-    end: TimecodeField
+    start: TimecodeField | None = None
+    end: TimecodeField | None = None
+    quote: str | None = Field(default=None, min_length=1)
+    near: TimecodeField | None = None
+    occurrence: int | None = Field(default=None, ge=1)
+    snap: Literal["words", "none"] = "words"
 
 
 class SubtitleSpec(_Model):
@@ -117,11 +128,29 @@ class ClipSpec(_Model):
     subtitles: SubtitleSpec = SubtitleSpec()
 
 
+class LayoutSpec(_Model):
+    """Subtitle layout in one rendition; unset values come from the style and the frame.
+
+    ``size`` and ``margin`` are shares of the frame height; ``chars`` is the longest line.
+    """
+
+    size: float | None = Field(default=None, gt=0.01, le=0.2)
+    margin: float | None = Field(default=None, ge=0, le=0.4)
+    chars: int | None = Field(default=None, ge=10, le=80)
+    lines: int | None = Field(default=None, ge=1, le=4)
+
+
 class RenditionSpec(_Model):
-    """An output frame: size, how the picture fits it, frame rate and encoder settings."""
+    """An output frame: size, how the picture fits it, frame rate and encoder settings.
+
+    ``fit``: pad (bars), crop (fill, cut the edges; ``focus`` is the point kept in view as
+    fractions of the frame), or blur (the picture fitted over a blurred copy of itself).
+    """
 
     size: SizeField
-    fit: Literal["pad", "crop"] = "pad"
+    fit: Literal["pad", "crop", "blur"] = "pad"
+    focus: tuple[float, float] = (0.5, 0.5)
+    subtitles: LayoutSpec = LayoutSpec()
     fps: float | None = Field(default=None, gt=0, le=120)
     preset: Literal[
         "ultrafast",
@@ -142,9 +171,33 @@ class StyleSpec(_Model):
     """Burned subtitle look; sizes are shares of the frame height."""
 
     font: str = "Noto Sans"
+    fonts: dict[str, str] = Field(default_factory=dict)  # per language, e.g. {ar: ...}
     size: float = Field(default=0.055, gt=0.01, le=0.2)
     margin: float = Field(default=0.08, ge=0, le=0.4)
     outline: float = Field(default=0.1, ge=0, le=0.5)
+
+
+class AudioSpec(_Model):
+    """Loudness of the output: two-pass EBU R128 normalisation (``loudness: null`` is off)."""
+
+    loudness: float | None = Field(default=-16.0, ge=-40, le=-5)
+    true_peak: float = Field(default=-1.5, ge=-9, le=0)
+
+
+class RedactSpec(_Model):
+    """Something to hide, in source time: a span (``start``/``end``) or every use of ``words``.
+
+    ``audio``: bleep (a tone replaces the sound) or mute; ``text`` replaces the subtitle text of
+    every language over the span; ``blur`` is a region ``[x, y, w, h]`` in frame fractions.
+    """
+
+    source: str
+    start: TimecodeField | None = None
+    end: TimecodeField | None = None
+    words: tuple[str, ...] = ()
+    audio: Literal["bleep", "mute"] | None = None
+    text: str = "[removed]"
+    blur: tuple[float, float, float, float] | None = None
 
 
 class TranscriptionSpec(_Model):
@@ -167,6 +220,8 @@ class Project(_Model):
     )
     style: StyleSpec = StyleSpec()
     transcription: TranscriptionSpec | None = None
+    audio: AudioSpec = AudioSpec()
+    redact: tuple[RedactSpec, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -286,6 +341,69 @@ def cross_check(config: Config) -> list[Problem]:
         ]
     for name, clip in project.clips.items():
         out += _check_clip(config, name, clip)
+    out += _check_redact(config)
+    return out
+
+
+def _check_cut_kind(config: Config, loc: Loc, cut: CutSpec) -> list[Problem]:
+    """A cut is start and end, or a quote (with near or occurrence to choose), not both."""
+    if cut.quote is not None:
+        extra = [k for k in ("start", "end") if getattr(cut, k) is not None]
+        return [
+            config.problem(
+                (*loc, k), f"{k} given with quote (expected either a quote, or start and end)"
+            )
+            for k in extra
+        ]
+    missing = [k for k in ("start", "end") if getattr(cut, k) is None]
+    problems = [
+        config.problem(loc, f"missing required key {k!r} (expected start and end, or a quote)")
+        for k in missing
+    ]
+    problems += [
+        config.problem((*loc, k), f"{k} needs a quote (expected it only with quote)")
+        for k in ("near", "occurrence")
+        if getattr(cut, k) is not None
+    ]
+    return problems
+
+
+def _check_redact(config: Config) -> list[Problem]:
+    """Each redaction names a source, and a span or words; a blur box lies inside the frame."""
+    out = []
+    sources = config.project.sources
+    for i, r in enumerate(config.project.redact):
+        loc: Loc = ("redact", i)
+        if r.source not in sources:
+            out.append(
+                config.problem(
+                    (*loc, "source"),
+                    f"unknown source {r.source!r} (expected one of: {', '.join(sources)})",
+                )
+            )
+        timed = r.start is not None and r.end is not None
+        if timed == bool(r.words) or (r.start is None) != (r.end is None):
+            out.append(config.problem(loc, "expected start and end, or words (one of them)"))
+        elif timed and r.end is not None and r.start is not None and r.end.ms <= r.start.ms:
+            out.append(
+                config.problem(
+                    (*loc, "end"),
+                    f"end {r.end} is not after start {r.start} (expected end > start)",
+                )
+            )
+        if r.blur is not None:
+            x, y, w, h = r.blur
+            if not (0 <= x < 1 and 0 <= y < 1 and 0 < w <= 1 - x and 0 < h <= 1 - y):
+                out.append(
+                    config.problem(
+                        (*loc, "blur"),
+                        f"{list(r.blur)} is not a region "
+                        "of the frame (expected [x, y, w, h] as fractions "
+                        "from 0 to 1)",
+                    )
+                )
+            if not timed:
+                out.append(config.problem((*loc, "blur"), "blur needs start and end"))
     return out
 
 
@@ -307,6 +425,9 @@ def _check_clip(config: Config, name: str, clip: ClipSpec) -> list[Problem]:
                     f"unknown source {cut.source!r} (expected one of: {', '.join(sources)})",
                 )
             )
+        out += _check_cut_kind(config, loc, cut)
+        if cut.start is None or cut.end is None:
+            continue
         frameless = cut.start.frames == cut.end.frames == 0  # else checked once fps is known
         if frameless and cut.end.ms <= cut.start.ms:
             out.append(

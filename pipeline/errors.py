@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import signal
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,9 +79,46 @@ class FfmpegError(BuildError):
         self.returncode = returncode
         self.stderr_tail = tuple(stderr_tail)
         self.output = output
-        last = next((ln for ln in reversed(self.stderr_tail) if ln.strip()), "no error message")
         target = f"{output}: " if output else ""
-        super().__init__(f"{target}ffmpeg failed (exit {returncode}): {last.strip()}")
+        if returncode < 0:  # killed by a signal: its stderr ends mid-report and says nothing
+            super().__init__(f"{target}ffmpeg was stopped by {_signal_text(-returncode)}")
+        else:
+            why = _error_line(self.stderr_tail)
+            super().__init__(f"{target}ffmpeg failed (exit {returncode}): {why}")
+
+
+# ffmpeg's closing lines that only repeat that something failed earlier.
+_GENERIC = re.compile(r"^(Conversion failed!|Exiting normally.*|)$")
+_ERRORISH = re.compile(
+    r"error|fail|invalid|no space|denied|read-only|not found|no such|cannot|could not|unable"
+    r"|too large|quota",
+    re.IGNORECASE,
+)
+_SIGNALS = {
+    "SIGKILL": "killed from outside, or by the system when memory ran out",
+    "SIGXFSZ": "the file size limit was reached (ulimit -f)",
+    "SIGSEGV": "ffmpeg crashed",
+    "SIGTERM": "stopped from outside",
+}
+
+
+def _error_line(tail: Sequence[str]) -> str:
+    """The most telling of ffmpeg's last stderr lines: the last one that reads like an
+    error (``No space left on device``), else the last line."""
+    lines = [ln.strip() for ln in tail if ln.strip()]
+    for line in reversed(lines):
+        if _ERRORISH.search(line) and not _GENERIC.match(line):
+            return line
+    return lines[-1] if lines else "no error message"
+
+
+def _signal_text(number: int) -> str:
+    try:
+        name = signal.Signals(number).name
+    except ValueError:
+        return f"signal {number} (expected it to finish)"
+    why = _SIGNALS.get(name)
+    return f"{name}: {why}" if why else f"{name} (expected it to finish)"
 
 
 class ToolMissingError(BuildError):

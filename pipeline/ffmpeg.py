@@ -65,8 +65,9 @@ def command_line(cmd: FfmpegCommand) -> str:
     return shlex.join([find_tool("ffmpeg"), *cmd.args])
 
 
-def run(cmd: FfmpegCommand, on_progress: Callable[[float], None] | None = None) -> None:
-    """Run a planned ffmpeg command, reporting progress from 0 to 1.
+def run(cmd: FfmpegCommand, on_progress: Callable[[float], None] | None = None) -> list[str]:
+    """Run a planned ffmpeg command, reporting progress from 0 to 1; return its last lines
+    (filters such as loudnorm print their reports there).
 
     Raises:
         FfmpegError: ffmpeg exited non-zero; the message carries its last stderr line.
@@ -81,7 +82,7 @@ def run(cmd: FfmpegCommand, on_progress: Callable[[float], None] | None = None) 
         *cmd.args,
     ]
     log.debug("ffmpeg: %s", shlex.join(argv))
-    tail: deque[str] = deque(maxlen=20)
+    tail: deque[str] = deque(maxlen=60)  # the error comes before x264's closing report
     # One reader for stdout and stderr together: two pipes read in turn can deadlock.
     proc = subprocess.Popen(
         argv,
@@ -108,6 +109,7 @@ def run(cmd: FfmpegCommand, on_progress: Callable[[float], None] | None = None) 
         raise FfmpegError(argv, code, [t for t in tail if t], cmd.output)
     if on_progress:
         on_progress(1.0)
+    return list(tail)
 
 
 _PROGRESS_KEYS = frozenset(
@@ -152,7 +154,18 @@ def ffprobe_json(path: Path, shown: Path | None = None, *extra: str) -> dict[str
     )
     if proc.returncode != 0:
         last = (proc.stderr.strip().splitlines() or ["unreadable"])[-1]
-        raise MediaError([Problem(shown or path, None, "", f"not a readable media file ({last})")])
+        last = last.removeprefix(f"{input_arg(path)}: ")  # the path is named already
+        raise MediaError(
+            [
+                Problem(
+                    shown or path,
+                    None,
+                    "",
+                    f"not a readable media file (ffprobe: {last}; expected a complete video "
+                    "file such as MP4, MOV or MKV)",
+                )
+            ]
+        )
     data: dict[str, Any] = json.loads(proc.stdout)
     return data
 

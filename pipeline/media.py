@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
+import struct
+import subprocess
+from array import array
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 from pipeline.errors import MediaError, Problem
-from pipeline.ffmpeg import ffprobe_json, rate
-from pipeline.model import MediaInfo
+from pipeline.ffmpeg import ffprobe_json, find_tool, input_arg, rate
+from pipeline.model import MediaInfo, Span
+from pipeline.timecode import seconds
 
 
 def probe(path: Path, shown: Path | None = None) -> MediaInfo:
@@ -28,7 +33,44 @@ def probe(path: Path, shown: Path | None = None) -> MediaInfo:
         raise MediaError([Problem(shown, None, "", "is not a file (expected a video file)")])
     if path.stat().st_size == 0:
         raise MediaError([Problem(shown, None, "", "is empty (expected a video file)")])
+    _check_complete(path, shown)
     return media_info(path, ffprobe_json(path, shown), shown)
+
+
+_ISO_FIRST_BOXES = frozenset([b"ftyp", b"moov", b"mdat", b"free", b"skip", b"wide"])
+
+
+def _check_complete(path: Path, shown: Path) -> None:
+    """Refuse an MP4/MOV whose boxes run past the end of the file (a copy that stopped, a
+    recording that crashed): with its index first, ffprobe reads it without a word, and the
+    clip would freeze where the data ends."""
+    size = path.stat().st_size
+    with path.open("rb") as f:
+        if f.read(8)[4:8] not in _ISO_FIRST_BOXES:
+            return  # not ISO BMFF: ffprobe judges it
+        pos = 0
+        while pos + 8 <= size:
+            f.seek(pos)
+            header = f.read(16)
+            box, kind = struct.unpack_from(">I4s", header)
+            if box == 1 and len(header) == 16:
+                box = struct.unpack_from(">Q", header, 8)[0]
+            if box < 8:
+                return  # 0 runs to the end of the file; less is not ours to judge
+            if pos + box > size:
+                name = kind.decode("ascii", "replace")
+                raise MediaError(
+                    [
+                        Problem(
+                            shown,
+                            None,
+                            "",
+                            f"is truncated: its {name!r} box needs {pos + box} bytes, the file "
+                            f"has {size} (expected a complete file; copy or export it again)",
+                        )
+                    ]
+                )
+            pos += box
 
 
 def media_info(path: Path, data: dict[str, Any], shown: Path) -> MediaInfo:
@@ -63,24 +105,53 @@ def media_info(path: Path, data: dict[str, Any], shown: Path) -> MediaInfo:
         )
     rotation = _rotation(video)
     sar = rate((video.get("sample_aspect_ratio") or "1:1").replace(":", "/")) or Fraction(1)
-    width, height = round(int(video["width"]) * sar), int(video["height"])
+    width, height = round(int(video.get("width") or 0) * sar), int(video.get("height") or 0)
+    if width <= 0 or height <= 0:
+        raise MediaError(
+            [
+                Problem(
+                    shown,
+                    None,
+                    "",
+                    "has no picture size (expected a video stream ffmpeg can decode)",
+                )
+            ]
+        )
     if rotation in (90, 270):
         width, height = height, width
     avg, nominal = rate(video.get("avg_frame_rate")), rate(video.get("r_frame_rate"))
+    vfr = bool(avg and nominal and abs(avg - nominal) / nominal > 0.01)
     fps = avg or nominal or Fraction(25)
     return MediaInfo(
         path=path,
         duration_ms=duration,
         width=width,
         height=height,
-        fps=fps.limit_denominator(1001),
+        fps=_standard_rate(fps) if vfr else fps.limit_denominator(1001),
         has_audio=True,
         sample_rate=int(audio.get("sample_rate") or 48000),
         channels=int(audio.get("channels") or 2),
         sar=sar,
         rotation=rotation,
-        vfr=bool(avg and nominal and abs(avg - nominal) / nominal > 0.01),
+        vfr=vfr,
     )
+
+
+STANDARD_RATES = tuple(
+    Fraction(r) for r in ("24000/1001", "24", "25", "30000/1001", "30", "50", "60000/1001", "60")
+)
+
+
+def _standard_rate(avg: Fraction) -> Fraction:
+    """The rate to count variable-rate footage in: the standard rate nearest its average
+    (a phone's 29.87 is 29.97), so that clips come out at a rate editors and platforms
+    accept; an average far from any standard rate is kept.
+
+    >>> _standard_rate(Fraction(77, 3))
+    Fraction(25, 1)
+    """
+    near = min(STANDARD_RATES, key=lambda r: abs(r - avg))
+    return near if abs(near - avg) <= avg / 20 else avg.limit_denominator(1001)
 
 
 def _duration(data: dict[str, Any], video: dict[str, Any]) -> int:
@@ -96,4 +167,80 @@ def _rotation(video: dict[str, Any]) -> int:
     for side in video.get("side_data_list", []):
         if "rotation" in side:
             return round(-float(side["rotation"])) % 360
-    return int(video.get("tags", {}).get("rotate", 0)) % 360
+    try:
+        return int(float(video.get("tags", {}).get("rotate", 0))) % 360
+    except ValueError:  # a tag anyone can write; not a display matrix
+        return 0
+
+
+def quietest_ms(path: Path, span: Span, frame_ms: int = 10) -> int:
+    """The middle of the quietest ``frame_ms`` stretch of ``path``'s sound inside ``span``.
+
+    Used to put a cut between two words that touch; reads only that stretch.
+    """
+    rate = 16000
+    argv = [
+        find_tool("ffmpeg"),
+        "-nostdin",
+        "-v",
+        "error",
+        "-ss",
+        seconds(span.start_ms),
+        "-t",
+        seconds(span.duration_ms),
+        "-i",
+        input_arg(path),
+        "-map",
+        "0:a:0",
+        "-ac",
+        "1",
+        "-ar",
+        str(rate),
+        "-f",
+        "s16le",
+        "-",
+    ]
+    raw = subprocess.run(argv, capture_output=True, check=False, stdin=subprocess.DEVNULL).stdout
+    samples = array("h", raw[: len(raw) // 2 * 2])
+    step = rate * frame_ms // 1000
+    if len(samples) < step:
+        return (span.start_ms + span.end_ms) // 2
+    energies = [
+        sum(s * s for s in samples[i : i + step]) for i in range(0, len(samples) - step + 1, step)
+    ]
+    best = min(range(len(energies)), key=energies.__getitem__)
+    return span.start_ms + best * frame_ms + frame_ms // 2
+
+
+def loudness(path: Path) -> dict[str, float]:
+    """Integrated loudness (LUFS) and true peak (dBTP) of a file, by ffmpeg's ``ebur128``."""
+    argv = [
+        find_tool("ffmpeg"),
+        "-nostdin",
+        "-hide_banner",
+        "-nostats",
+        "-i",
+        input_arg(path),
+        "-map",
+        "0:a:0",
+        "-af",
+        "ebur128=peak=true",
+        "-f",
+        "null",
+        "-",
+    ]
+    err = subprocess.run(
+        argv, capture_output=True, text=True, check=False, stdin=subprocess.DEVNULL
+    ).stderr
+    summary = err[err.rfind("Summary:") :]
+    found = {}
+    for key, label in (
+        ("integrated_lufs", "I:"),
+        ("true_peak_dbtp", "Peak:"),
+        ("range_lu", "LRA:"),
+    ):
+        at = summary.find(label)
+        if at >= 0:
+            with contextlib.suppress(ValueError, IndexError):
+                found[key] = float(summary[at + len(label) :].split()[0])
+    return found

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
 
-from pipeline.config import ClipSpec, Config, RenditionSpec, StyleSpec
-from pipeline.errors import InputError, MediaError, Problem
+from pipeline.config import AudioSpec, ClipSpec, Config, RenditionSpec, StyleSpec
+from pipeline.cuts import ResolvedCut, resolve_cuts
+from pipeline.errors import InputError, MediaError, Problem, SubtitleError
+from pipeline.finish import clip_redactions, redact_cues
+from pipeline.fonts import check_glyphs
+from pipeline.languages import default_font, is_rtl, script_scale
 from pipeline.media import probe
-from pipeline.model import Cue, MediaInfo, Span, Timeline
+from pipeline.model import Cue, MediaInfo, Span, Timeline, Transcript
+from pipeline.render import Finish
 from pipeline.subtitles.read import read_srt
+from pipeline.subtitles.segment import CueRules, layout, rules_for
 from pipeline.subtitles.write import AssStyle
-from pipeline.timecode import format_ms
 from pipeline.timeline import build_timeline, map_cues
+
+TranscribeProgress = Callable[[float, float], None]
 
 NOSUBS = "nosubs"
 
@@ -31,15 +38,32 @@ class Job:
     spec: RenditionSpec
     cues: tuple[Cue, ...]
     style: AssStyle
+    soft: tuple[tuple[str, tuple[Cue, ...]], ...] = ()
+    finish: Finish = field(default_factory=Finish)
+    audio: AudioSpec | None = None  # the loudness target, or None to leave levels alone
+
+
+@dataclass(frozen=True)
+class ClipPlan:
+    """One clip: its cuts as written, placed on the timeline of its first rendition."""
+
+    name: str
+    folder: Path
+    spec: ClipSpec
+    timeline: Timeline
+    tracks: Mapping[str, tuple[Cue, ...]]
+    jobs: tuple[Job, ...]
+    cuts: tuple[ResolvedCut, ...] = ()
 
 
 @dataclass(frozen=True)
 class Plan:
-    """Everything a build will write: MP4 jobs and subtitle sidecars (path, text)."""
+    """Everything a build will write: MP4 jobs, subtitle sidecars (path, cues), manifests."""
 
     jobs: tuple[Job, ...]
     sidecars: tuple[tuple[Path, tuple[Cue, ...]], ...]
     media: Mapping[str, MediaInfo]
+    clips: tuple[ClipPlan, ...] = ()
 
 
 def probe_sources(config: Config, names: set[str]) -> dict[str, MediaInfo]:
@@ -60,47 +84,42 @@ def probe_sources(config: Config, names: set[str]) -> dict[str, MediaInfo]:
     return media
 
 
-def resolve_cuts(
-    config: Config, name: str, clip: ClipSpec, media: Mapping[str, MediaInfo]
-) -> list[tuple[str, Span]]:
-    """Cuts in milliseconds, checked against their sources; raises InputError."""
-    spans, problems = [], []
-    for i, cut in enumerate(clip.cuts):
-        info, loc = media[cut.source], ("clips", name, "cuts", i)
-        for key, tc in (("start", cut.start), ("end", cut.end)):
-            if tc.frames >= info.fps:
-                problems.append(
-                    config.problem(
-                        (*loc, key),
-                        f"frame {tc.frames} does not exist "
-                        f"at {float(info.fps):g} fps (expected FF < "
-                        f"{int(-(-info.fps // 1))})",
-                    )
-                )
-        start, end = cut.start.to_ms(info.fps), cut.end.to_ms(info.fps)
-        if end <= start:
-            problems.append(
-                config.problem(
-                    (*loc, "end"),
-                    f"end {cut.end} is not after start {cut.start} (expected end > start)",
-                )
-            )
-        elif end > info.duration_ms:
-            problems.append(
-                config.problem(
-                    (*loc, "end"),
-                    f"{cut.end} is past the end of source {cut.source!r} (expected "
-                    f"at most {format_ms(info.duration_ms)})",
-                )
-            )
-        spans.append((cut.source, Span(start, end)))
-    if problems:
-        raise InputError(problems)
-    return spans
+def needs_transcripts(config: Config, clips: Mapping[str, ClipSpec]) -> bool:
+    """Sources get a transcript when the config has a transcription section or needs one."""
+    project = config.project
+    return (
+        project.transcription is not None
+        or any(r.words for r in project.redact)
+        or any(
+            cut.quote is not None or "transcript" in clip.subtitles.languages.values()
+            for clip in clips.values()
+            for cut in clip.cuts
+        )
+    )
 
 
-def plan_build(config: Config, only_clips: tuple[str, ...] = ()) -> Plan:
-    """Probe, check and place every clip; read subtitles; list outputs and sidecars.
+def load_transcripts(
+    config: Config,
+    clips: Mapping[str, ClipSpec],
+    media: Mapping[str, MediaInfo],
+    on_progress: TranscribeProgress | None = None,
+) -> dict[str, Transcript]:
+    """The transcript of every source the clips use, through the cache, when one is needed."""
+    if not needs_transcripts(config, clips):
+        return {}
+    from pipeline.transcribe import load_or_transcribe, settings_for
+
+    settings = settings_for(config.project.transcription)
+    used = sorted({cut.source for clip in clips.values() for cut in clip.cuts})
+    return {sid: load_or_transcribe(media[sid].path, settings, on_progress) for sid in used}
+
+
+def plan_build(
+    config: Config,
+    only_clips: tuple[str, ...] = (),
+    on_transcribe: TranscribeProgress | None = None,
+) -> Plan:
+    """Probe, transcribe (cached), check and place every clip; list outputs and sidecars.
 
     Raises:
         InputError: every problem found, each with file and line.
@@ -108,90 +127,184 @@ def plan_build(config: Config, only_clips: tuple[str, ...] = ()) -> Plan:
     project = config.project
     clips = {n: c for n, c in project.clips.items() if not only_clips or n in only_clips}
     media = probe_sources(config, {c.source for clip in clips.values() for c in clip.cuts})
-    jobs: list[Job] = []
-    sidecars: list[tuple[Path, tuple[Cue, ...]]] = []
+    transcripts = load_transcripts(config, clips, media, on_transcribe)
+    plans: list[ClipPlan] = []
     problems: list[Problem] = []
     for name, clip in clips.items():
         try:
-            cuts = resolve_cuts(config, name, clip, media)
+            plans.append(plan_clip(config, name, clip, media, transcripts))
         except InputError as e:
             problems += e.problems
-            continue
-        folder = project.output / name
-        for r_index, (rname, spec) in enumerate(project.renditions.items()):
-            fps = Fraction(spec.fps).limit_denominator(1001) if spec.fps else media[cuts[0][0]].fps
-            timeline = build_timeline(cuts, fps)
-            tracks = {
-                lang: clip_cues(config, clip, lang, timeline) for lang in clip.subtitles.languages
-            }
-            if r_index == 0:
-                sidecars += [
-                    (folder / f"{name}.{lang}.{ext}", cues)
-                    for lang, cues in tracks.items()
-                    for ext in ("srt", "vtt")
-                ]
-            burn = (
-                tuple(clip.subtitles.languages)
-                if "all" in clip.subtitles.burn
-                else clip.subtitles.burn
-            )
-            style = ass_style(spec, project.style)
-            jobs += [
-                Job(
-                    name,
-                    rname,
-                    lang,
-                    folder / f"{name}.{rname}.{lang}.mp4",
-                    timeline,
-                    spec,
-                    tracks.get(lang, ()),
-                    style,
-                )
-                for lang in burn or (NOSUBS,)
-            ]
     if problems:
         raise InputError(problems)
+    jobs = tuple(job for c in plans for job in c.jobs)
+    sidecars = tuple(
+        (c.folder / f"{c.name}.{lang}.{ext}", cues)
+        for c in plans
+        for lang, cues in c.tracks.items()
+        for ext in ("srt", "vtt")
+    )
     check_outputs(config, [j.output for j in jobs] + [p for p, _ in sidecars])
-    return Plan(tuple(jobs), tuple(sidecars), media)
+    return Plan(jobs, sidecars, media, tuple(plans))
 
 
-def clip_cues(config: Config, clip: ClipSpec, lang: str, timeline: Timeline) -> tuple[Cue, ...]:
-    """The cues of one language on the clip's timeline."""
+def clip_fps(
+    config: Config,
+    cuts: list[ResolvedCut],
+    media: Mapping[str, MediaInfo],
+    spec: RenditionSpec | None = None,
+) -> Fraction:
+    """The output rate: the rendition's ``fps``, else the rate of the clip's first source."""
+    spec = spec or next(iter(config.project.renditions.values()))
+    return Fraction(spec.fps).limit_denominator(1001) if spec.fps else media[cuts[0].source].fps
+
+
+def plan_clip(
+    config: Config,
+    name: str,
+    clip: ClipSpec,
+    media: Mapping[str, MediaInfo],
+    transcripts: Mapping[str, Transcript],
+) -> ClipPlan:
+    """Place one clip's cuts and subtitles for every rendition."""
+    project = config.project
+    cuts = resolve_cuts(config, name, clip, media, transcripts)
+    spans = [(c.source, c.span) for c in cuts]
+    folder = project.output / name
+    burn = tuple(clip.subtitles.languages) if "all" in clip.subtitles.burn else clip.subtitles.burn
+    jobs: list[Job] = []
+    first: tuple[Timeline, dict[str, tuple[Cue, ...]]] | None = None
+    for rname, spec in project.renditions.items():
+        timeline = build_timeline(spans, clip_fps(config, cuts, media, spec))
+        rules = layout_rules(spec)
+        redactions = clip_redactions(project.redact, timeline, transcripts)
+        tracks = {
+            lang: redact_cues(clip_cues(config, clip, lang, timeline, media, rules), redactions)
+            for lang in clip.subtitles.languages
+        }
+        first = first or (timeline, tracks)
+        jobs += [
+            Job(
+                name,
+                rname,
+                lang,
+                folder / f"{name}.{rname}.{lang}.mp4",
+                timeline,
+                spec,
+                tracks.get(lang, ()),
+                ass_style(spec, project.style, lang),
+                tuple(tracks.items()),
+                Finish(tuple(r for _, r in redactions)),
+                project.audio if project.audio.loudness is not None else None,
+            )
+            for lang in burn or (NOSUBS,)
+        ]
+    assert first is not None
+    check_fonts(config, name, jobs)
+    return ClipPlan(name, folder, clip, first[0], first[1], tuple(jobs), tuple(cuts))
+
+
+def check_fonts(config: Config, clip: str, jobs: list[Job]) -> None:
+    """Fail before rendering when a burned cue uses a character its font cannot draw."""
+    unique = {(j.lang, j.style.font): j for j in jobs if j.cues}
+    latin = config.project.style.font
+    problems = [
+        config.problem(("clips", clip, "subtitles", "languages", job.lang), p.message)
+        for job in unique.values()
+        for p in check_glyphs(job.cues, (job.style.font, latin), job.lang)
+    ]
+    if problems:
+        raise SubtitleError(problems)
+
+
+def layout_rules(spec: RenditionSpec) -> CueRules:
+    """Line length and count for a rendition: about 25 characters and 3 lines in a portrait
+    frame, 42 and 2 otherwise (SUBTITLES.md), unless the rendition says otherwise."""
+    w, h = spec.size
+    portrait = h > w
+    chars = spec.subtitles.chars or (25 if portrait else 42)
+    return CueRules(max_line=chars, max_lines=spec.subtitles.lines or (3 if portrait else 2))
+
+
+def clip_cues(
+    config: Config,
+    clip: ClipSpec,
+    lang: str,
+    timeline: Timeline,
+    media: Mapping[str, MediaInfo],
+    rules: CueRules | None = None,
+) -> tuple[Cue, ...]:
+    """The cues of one language on the clip's timeline, laid out in ``rules``' lines."""
+    rules = rules or CueRules()
     mode = clip.subtitles.languages[lang]
     if mode == "source":
         files = {c.source: config.project.sources[c.source].subtitles[lang] for c in clip.cuts}
-        return map_cues({sid: read_srt(path) for sid, path in files.items()}, timeline)
+        mapped = map_cues({sid: read_srt(path) for sid, path in files.items()}, timeline)
+        return rewrap(mapped, lang, rules)
     if mode == "transcript":
-        raise InputError(
-            [
-                Problem(
-                    config.path,
-                    None,
-                    "",
-                    "transcript subtitles are not available yet (expected source or a file)",
-                )
-            ]
+        from pipeline.subtitles.segment import timeline_cues
+        from pipeline.transcribe import transcript_for
+
+        spec = config.project.transcription
+        used = {ts.source for ts in timeline.spans}
+        words = {sid: transcript_for(media[sid].path, spec, lang) for sid in sorted(used)}
+        return timeline_cues(
+            words,
+            timeline,
+            lang,
+            replace(rules_for(lang), max_line=rules.max_line, max_lines=rules.max_lines),
         )
     cues = read_srt(Path(mode))
     end = timeline.duration_ms
-    return tuple(
-        Cue(Span(c.span.start_ms, min(c.span.end_ms, end)), c.text)
-        for c in cues
-        if c.span.start_ms < end
+    return rewrap(
+        [
+            Cue(Span(c.span.start_ms, min(c.span.end_ms, end)), c.text)
+            for c in cues
+            if c.span.start_ms < end
+        ],
+        lang,
+        rules,
     )
 
 
-def ass_style(spec: RenditionSpec, style: StyleSpec) -> AssStyle:
-    """Pixel sizes of the burned subtitles for one rendition."""
+def rewrap(cues: Sequence[Cue], lang: str, rules: CueRules) -> tuple[Cue, ...]:
+    """Cues whose lines are too long for the frame, broken again into lines that fit.
+
+    Translators' line breaks are kept wherever they fit: the text is only re-laid out when a
+    line is longer than ``rules.max_line``.
+    """
+    out = []
+    for cue in cues:
+        if all(len(line) <= rules.max_line for line in cue.text.split("\n")):
+            out.append(cue)
+            continue
+        words = cue.text.split()
+        lines = layout(words, lang, replace(rules, max_lines=max(rules.max_lines, 4)))
+        out.append(Cue(cue.span, "\n".join(lines) if lines else cue.text))
+    return tuple(out)
+
+
+def ass_style(spec: RenditionSpec, style: StyleSpec, lang: str) -> AssStyle:
+    """Font, direction and pixel sizes of one language's burned subtitles in one rendition."""
     w, h = spec.size
-    font_px = max(8, round(style.size * h))
+    portrait = h > w
+    # A portrait frame is tall: the same share of its height would give huge letters, and
+    # platforms draw their buttons over the bottom fifth (SUBTITLES.md, BBC vertical video).
+    size = spec.subtitles.size or (style.size * 0.65 if portrait else style.size)
+    margin = (
+        spec.subtitles.margin
+        if spec.subtitles.margin is not None
+        else (max(style.margin, 0.2) if portrait else style.margin)
+    )
+    font_px = max(8, round(size * h * script_scale(lang)))
     return AssStyle(
         width=w,
         height=h,
-        font=style.font,
+        font=style.fonts.get(lang) or default_font(lang, style.font),
         font_px=font_px,
-        margin_px=round(style.margin * h),
+        margin_px=round(margin * h),
         outline_px=round(style.outline * font_px, 1),
+        rtl=is_rtl(lang),
     )
 
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the system packages build-clip needs, only when something is missing.
-# Debian 12: ffmpeg (libx264, libass with HarfBuzz, flite), Noto fonts, espeak-ng, venv support.
+# Debian 12: ffmpeg (libx264, libass with HarfBuzz, flite), Noto fonts, espeak-ng, venv support,
+# and Chromium for the review-page test.
 set -euo pipefail
 
 need=()
@@ -8,6 +9,9 @@ command -v ffmpeg >/dev/null 2>&1 || need+=(ffmpeg)
 command -v ffprobe >/dev/null 2>&1 || need+=(ffmpeg)
 command -v espeak-ng >/dev/null 2>&1 || need+=(espeak-ng)
 command -v fc-list >/dev/null 2>&1 || need+=(fontconfig)
+# Headless Chromium for the review-page test (Playwright drives Debian's browser; it never
+# downloads one of its own).
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
 if ! fc-list 2>/dev/null | grep -q "NotoSans-Regular"; then need+=(fonts-noto-core); fi
 if ! fc-list 2>/dev/null | grep -q "NotoNaskhArabic"; then need+=(fonts-noto-core); fi
 PY=${PYTHON:-python3.11}

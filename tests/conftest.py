@@ -146,3 +146,26 @@ def write(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
+
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+
+
+@pytest.fixture(scope="session")
+def interview(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The 2-minute sample interview (samples/make_sample.py), with its English SRT beside it."""
+    need_ffmpeg()
+    folder = tmp_path_factory.mktemp("sample")
+    subprocess.run(
+        [
+            sys.executable,
+            str(SAMPLES / "make_sample.py"),
+            "--out",
+            str(folder / "interview.mp4"),
+            "--srt",
+            str(folder / "interview.en.srt"),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return folder / "interview.mp4"

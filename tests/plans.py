@@ -35,14 +35,14 @@ def cases() -> dict[str, FfmpegCommand]:
             mixed,
             media,
             RenditionSpec(size=(1920, 1080)),
-            Path("/tmp/x/burn.ass"),
             Path("/out/why/why.land.en.mp4"),
+            Path("/tmp/x/burn.ass"),
+            [("en", Path("/tmp/x/soft.en.srt")), ("ar", Path("/tmp/x/soft.ar.srt"))],
         ),
         "crop": plan_render(
             crop,
             media,
             RenditionSpec(size=(1080, 1920), fit="crop", crf=23),
-            None,
             Path("/out/a/a.vertical.nosubs.mp4"),
         ),
     }

@@ -82,8 +82,10 @@ def test_mixed_sources_duration_and_sync(mixed: Path) -> None:
     assert abs(audio - video) <= frame
     assert abs(total - cuts) <= frame
     streams = info["streams"]
-    assert [s["codec_type"] for s in streams] == ["video", "audio"]  # type: ignore[index]
-    v, a = streams  # type: ignore[misc]
+    # Video, audio, and every language as a soft track tagged with its ISO 639-2 code.
+    assert [s["codec_type"] for s in streams] == ["video", "audio", "subtitle"]  # type: ignore[index]
+    v, a, sub = streams  # type: ignore[misc]
+    assert (sub["codec_name"], sub["tags"]["language"]) == ("mov_text", "eng")
     assert (v["width"], v["height"], v["r_frame_rate"], v["pix_fmt"]) == (
         640,
         360,
@@ -100,7 +102,8 @@ def test_no_identifying_tags(mixed: Path) -> None:
         tags.update({f"stream.{k}": v for k, v in stream.get("tags", {}).items()})
     for key in tags:
         assert not any(bad in key for bad in ("location", "encoder", "creation_time", "title"))
-    assert {tags.get("stream.handler_name")} <= {"VideoHandler", "SoundHandler"}
+    handlers = {s.get("tags", {}).get("handler_name") for s in info["streams"]}
+    assert handlers == {"VideoHandler", "SoundHandler", "SubtitleHandler"}  # ffmpeg's defaults
     assert b"SecretCam" not in mixed.read_bytes()
 
 
@@ -197,6 +200,8 @@ def test_ffmpeg_failure_leaves_no_partial_file(tmp_path: Path, wide: Path, small
 
 def test_interrupt_leaves_no_partial_file(tmp_path: Path, wide: Path, small: Path) -> None:
     cfg = config(tmp_path, wide, small, MIXED)
+    # A slow encode, so that the interrupt surely lands mid-render.
+    cfg.write_text(cfg.read_text().replace("640x360, preset: ultrafast", "1920x1080, preset: slow"))
     proc = subprocess.Popen(
         [BUILD_CLIP, str(cfg)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )

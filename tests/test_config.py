@@ -56,9 +56,8 @@ def test_every_problem_at_once_with_lines(tmp_path: Path) -> None:
     assert errors(tmp_path, text) == [
         "x.yaml:9: clips.why.cuts[0].end: '00:01:0x' is not a timecode (expected HH:MM:SS.mmm, "
         "MM:SS.mmm, seconds or HH:MM:SS:FF)",
-        "x.yaml:10: clips.why.cuts[1].start: missing required key 'start'",
         "x.yaml:10: clips.why.cuts[1].strat: unknown key 'strat' (expected one of: source, "
-        "start, end)",
+        "start, end, quote, near, occurrence, snap)",
         "x.yaml:13: renditions.land.size: '1921x1080' is not a frame size (expected WIDTHxHEIGHT "
         "in even numbers, e.g. 1920x1080)",
     ]
@@ -84,6 +83,23 @@ def test_source_language_must_exist_for_every_source(tmp_path: Path) -> None:
         "(expected sources.lp.subtitles.de)",
         "x.yaml:11: clips.why.subtitles.languages.de: source 'nh' has no 'de' subtitles "
         "(expected sources.nh.subtitles.de)",
+    ]
+
+
+def test_cut_is_timecodes_or_quote(tmp_path: Path) -> None:
+    text = GOOD.replace("start: 01:05, end: 70", "start: 01:05").replace(
+        '{source: nh, start: "00:00:04.200", end: "00:00:09.800"}',
+        '{source: nh, start: 1, quote: "it was all lies", occurrence: 0}',
+    )
+    assert errors(tmp_path, text) == [
+        "x.yaml:9: clips.why.cuts[0].occurrence: 0: input should be greater than or equal to 1",
+    ]
+    text = text.replace("occurrence: 0", "occurrence: 2")
+    assert errors(tmp_path, text) == [
+        "x.yaml:9: clips.why.cuts[0].start: start given with quote (expected either a quote, "
+        "or start and end)",
+        "x.yaml:10: clips.why.cuts[1]: missing required key 'end' (expected start and end, or "
+        "a quote)",
     ]
 
 

@@ -42,7 +42,7 @@ def test_mixed_plan_shape() -> None:
 def test_contiguous_cuts_are_not_faded() -> None:
     media = {"a": MediaInfo(Path("/a.mp4"), 60_000, 1280, 720, Fraction(25), True)}
     timeline = build_timeline([("a", Span(0, 1000)), ("a", Span(1000, 2000))], Fraction(25))
-    graph = plan_render(timeline, media, RenditionSpec(size=(1280, 720)), None, Path("/o.mp4")).args
+    graph = plan_render(timeline, media, RenditionSpec(size=(1280, 720)), Path("/o.mp4")).args
     text = graph[graph.index("-filter_complex") + 1]
     assert text.count("afade=t=in") == 1 and text.count("afade=t=out") == 1
 
