@@ -14,7 +14,13 @@ from pipeline.config import SUBTITLE_MODES, ClipSpec, Config
 from pipeline.cuts import resolve_cuts
 from pipeline.errors import InputError, MediaError, Problem, SubtitleError
 from pipeline.model import MediaInfo, Timeline, Transcript
-from pipeline.plan import TranscribeProgress, clip_cues, clip_fps, load_transcripts, probe_sources
+from pipeline.plan import (
+    TranscribeProgress,
+    clip_cues,
+    clip_timeline,
+    load_transcripts,
+    probe_sources,
+)
 from pipeline.subtitles.lint import (
     Finding,
     LintSettings,
@@ -25,7 +31,7 @@ from pipeline.subtitles.lint import (
     settings_for_frame,
 )
 from pipeline.subtitles.read import SubtitleFile, load_subtitles
-from pipeline.timeline import build_timeline, map_cues
+from pipeline.timeline import map_cues
 
 Files = Mapping[Path, SubtitleFile]
 
@@ -105,7 +111,10 @@ def _check_clip(
     except InputError as e:
         return _from_problems(e.problems, "cuts")
     # As plan_build places the clip for its first rendition.
-    timeline = build_timeline([(c.source, c.span) for c in cuts], clip_fps(config, cuts, media))
+    try:
+        timeline = clip_timeline(config, name, cuts, media)
+    except InputError as e:
+        return _from_problems(e.problems, "cuts")
     found: list[Finding] = []
     tracks: dict[str, Track] = {}
     for lang in clip.subtitles.languages:

@@ -17,7 +17,7 @@ from pipeline.batch import Options, run_batch
 from pipeline.build import LocalPool, Planned, check_plan, command_for, sidecar_changes
 from pipeline.commands.batch import Display, add_build_options, print_errors
 from pipeline.config import load
-from pipeline.errors import PipelineError
+from pipeline.errors import InputError, PipelineError, Problem
 from pipeline.plan import plan_build
 
 log = logging.getLogger("pipeline")
@@ -99,17 +99,23 @@ def cmd_build(args: argparse.Namespace, out: Console, err: Console) -> int:
             markup=False,
         )
         return ExitStatus.BAD_INPUT
-    from pipeline.commands.check import check_project, print_report
+    from pipeline.commands.check import check_project
     from pipeline.commands.transcribe import audio_progress
 
     with audio_progress(err, args.quiet, "transcribing") as on_transcribe:
-        # The same checks as `build-clip check`, first: warnings are shown, errors stop here.
-        findings = check_project(config, tuple(args.clip), on_transcribe)
-        if findings:
-            print_report(findings, err, quiet=args.quiet)
-        if any(f.severity == "error" for f in findings):
-            return ExitStatus.BAD_INPUT
         plan = plan_build(config, tuple(args.clip), on_transcribe)
+        # Then the lint of `build-clip check`: its warnings are shown, its errors stop here.
+        findings = check_project(config, tuple(args.clip), on_transcribe)
+    errors = [f for f in findings if f.severity == "error"]
+    if errors:
+        raise InputError([Problem(f.path, f.line, "", f"[{f.lang}] {f.message}") for f in errors])
+    for f in findings if not args.quiet else ():
+        err.print(
+            f"warning: {f.where}: [{f.lang}] {f.message} ({f.rule})",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
     planned = check_plan(config, plan, args.force)
     if args.dry_run:
         _print_plan(planned, out)

@@ -121,11 +121,19 @@ class SubtitleSpec(_Model):
         }
 
 
+class TransitionSpec(_Model):
+    """A transition between every two cuts: a dissolve, or a dip to black."""
+
+    type: Literal["dissolve", "fade-black"] = "dissolve"
+    duration: float = Field(default=0.3, ge=0.04, le=2.0)
+
+
 class ClipSpec(_Model):
-    """A clip: cuts in order, and its subtitles."""
+    """A clip: cuts in order, its subtitles, and transitions between cuts (none: hard cuts)."""
 
     cuts: tuple[CutSpec, ...]
     subtitles: SubtitleSpec = SubtitleSpec()
+    transition: TransitionSpec | None = None
 
 
 class LayoutSpec(_Model):

@@ -40,8 +40,9 @@ def clip_redactions(
                 part = src.intersect(ts.src) if ts.source == spec.source else None
                 if part is None:
                     continue
-                shift = ts.clip.start_ms - ts.src.start_ms
-                clip = Span(part.start_ms + shift, min(part.end_ms + shift, ts.clip.end_ms))
+                whole = ts.whole or ts.clip
+                clip = Span(part.start_ms + ts.shift_ms,
+                            min(part.end_ms + ts.shift_ms, whole.end_ms))
                 if clip.end_ms > clip.start_ms:
                     out.append((spec, Redaction(clip, spec.audio, spec.blur)))
     return tuple(out)

@@ -13,6 +13,7 @@ import dataclasses
 import hashlib
 import json
 from collections.abc import Mapping
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -154,7 +155,7 @@ def manifest(
     hashes = source_hashes(clip, media)
     old = read_manifest(clip).get("outputs") or {}
     cuts = [
-        _cut(spec, cut, ts)
+        _cut(spec, cut, ts, clip.timeline.fps)
         for spec, cut, ts in zip(clip.spec.cuts, clip.cuts, clip.timeline.spans, strict=True)
     ]
     return {
@@ -179,7 +180,7 @@ def manifest(
     }
 
 
-def _cut(spec: CutSpec, cut: ResolvedCut, ts: TimelineSpan) -> dict[str, Any]:
+def _cut(spec: CutSpec, cut: ResolvedCut, ts: TimelineSpan, fps: Fraction) -> dict[str, Any]:
     """Where one cut came from: as written, as found, as cut, and what was said around it."""
     written = (
         {"quote": spec.quote}
@@ -194,6 +195,10 @@ def _cut(spec: CutSpec, cut: ResolvedCut, ts: TimelineSpan) -> dict[str, Any]:
         "snapped": cut.requested != cut.span,
         "clip_span": _span(ts.clip),
         "frames": ts.frames,
+        "clip_frames": [
+            round(ts.clip.start_ms * fps / 1000),
+            round(ts.clip.end_ms * fps / 1000) - 1,
+        ],
         "quote": cut.quote,
         "words": [
             {"text": w.text.strip(), "start_ms": w.span.start_ms, "end_ms": w.span.end_ms}

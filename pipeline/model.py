@@ -112,6 +112,10 @@ class TimelineSpan:
 
     Clip positions are whole frames at the output rate, so the audio and video of every
     segment have exactly the same length and no drift accumulates over many cuts.
+
+    With transitions, neighbouring segments overlap: ``whole`` is all of a segment's place
+    on the clip, ``clip`` the part where it is the picture on screen (from the middle of one
+    transition to the middle of the next), which is where its subtitles show.
     """
 
     source: str
@@ -119,18 +123,28 @@ class TimelineSpan:
     first_frame: int
     frames: int
     clip: Span
+    whole: Span | None = None
+
+    @property
+    def shift_ms(self) -> int:
+        """Clip time minus source time, inside this segment."""
+        return (self.whole or self.clip).start_ms - self.src.start_ms
 
 
 @dataclass(frozen=True)
 class Timeline:
-    """A clip: the ordered source spans and the output frame rate they are counted in."""
+    """A clip: the ordered source spans and the output frame rate they are counted in.
+
+    ``overlap`` is the length of each transition between segments, in frames.
+    """
 
     spans: tuple[TimelineSpan, ...]
     fps: Fraction
+    overlap: int = 0
 
     @property
     def frames(self) -> int:
-        return sum(s.frames for s in self.spans)
+        return sum(s.frames for s in self.spans) - self.overlap * max(0, len(self.spans) - 1)
 
     @property
     def duration_ms(self) -> int:

@@ -159,6 +159,45 @@ def clip_fps(
     return Fraction(spec.fps).limit_denominator(1001) if spec.fps else media[cuts[0].source].fps
 
 
+XFADE = {"dissolve": "fade", "fade-black": "fadeblack"}  # ffmpeg xfade transition names
+
+
+def clip_timeline(
+    config: Config,
+    name: str,
+    cuts: Sequence[ResolvedCut],
+    media: Mapping[str, MediaInfo],
+    spec: RenditionSpec | None = None,
+) -> Timeline:
+    """The clip's cuts placed on its output frames, overlapping by the transition if any.
+
+    Raises:
+        InputError: a cut too short for the transition on both of its ends.
+    """
+    fps = clip_fps(config, list(cuts), media, spec)
+    transition = config.project.clips[name].transition
+    overlap = (
+        round(Fraction(transition.duration).limit_denominator(1000) * fps)
+        if transition and len(cuts) > 1
+        else 0
+    )
+    timeline = build_timeline([(c.source, c.span) for c in cuts], fps, overlap)
+    short = [i for i, ts in enumerate(timeline.spans) if ts.frames <= 2 * overlap]
+    if short and transition:
+        seconds_long = timeline.spans[short[0]].src.duration_ms / 1000
+        raise InputError(
+            [
+                config.problem(
+                    ("clips", name, "transition", "duration"),
+                    f"cut {short[0] + 1} lasts {seconds_long:g} s, too short for "
+                    f"{transition.duration:g} s transitions at both ends "
+                    "(expected cuts longer than twice the transition)",
+                )
+            ]
+        )
+    return timeline
+
+
 def plan_clip(
     config: Config,
     name: str,
@@ -169,13 +208,13 @@ def plan_clip(
     """Place one clip's cuts and subtitles for every rendition."""
     project = config.project
     cuts = resolve_cuts(config, name, clip, media, transcripts)
-    spans = [(c.source, c.span) for c in cuts]
+    transition = clip.transition.type if clip.transition else "dissolve"
     folder = project.output / name
     burn = tuple(clip.subtitles.languages) if "all" in clip.subtitles.burn else clip.subtitles.burn
     jobs: list[Job] = []
     first: tuple[Timeline, dict[str, tuple[Cue, ...]]] | None = None
     for rname, spec in project.renditions.items():
-        timeline = build_timeline(spans, clip_fps(config, cuts, media, spec))
+        timeline = clip_timeline(config, name, cuts, media, spec)
         rules = layout_rules(spec)
         redactions = clip_redactions(project.redact, timeline, transcripts)
         tracks = {
@@ -194,7 +233,7 @@ def plan_clip(
                 tracks.get(lang, ()),
                 ass_style(spec, project.style, lang),
                 tuple(tracks.items()),
-                Finish(tuple(r for _, r in redactions)),
+                Finish(tuple(r for _, r in redactions), transition=XFADE[transition]),
                 project.audio if project.audio.loudness is not None else None,
             )
             for lang in burn or (NOSUBS,)

@@ -42,6 +42,7 @@ class Finish:
 
     redactions: tuple[Redaction, ...] = ()
     loudnorm: str | None = None
+    transition: str = "fade"  # xfade's name for the transitions of an overlapping timeline
 
 
 def plan_render(
@@ -67,7 +68,7 @@ def plan_render(
     inputs, chains = _cut_inputs(timeline, media)
     for i, span in enumerate(timeline.spans):
         chains += _video_chain(i, span, media[span.source], rendition, timeline.fps, finish)
-    video, audio = _join(chains, len(timeline.spans), video=True)
+    video, audio = _join(chains, timeline, finish.transition, video=True)
     audio = _redact_audio(chains, audio, timeline, finish.redactions)
     if finish.loudnorm:
         chains.append(f"[{audio}]{finish.loudnorm},aresample={SAMPLE_RATE}[aloud]")
@@ -103,7 +104,7 @@ def plan_loudness_scan(
     """Pass 1 of loudness normalisation: the clip's audio, measured by ``loudnorm`` (``target``
     is its ``I:TP:LRA`` options); nothing is written, the figures come on stderr as JSON."""
     inputs, chains = _cut_inputs(timeline, media, video=False)
-    _, audio = _join(chains, len(timeline.spans), video=False)
+    _, audio = _join(chains, timeline, finish.transition, video=False)
     audio = _redact_audio(chains, audio, timeline, finish.redactions)
     chains.append(f"[{audio}]loudnorm={target}:print_format=json[ascan]")
     # fmt: off
@@ -132,13 +133,39 @@ def _cut_inputs(
     return inputs, chains
 
 
-def _join(chains: list[str], n: int, video: bool) -> tuple[str, str]:
-    """Concatenate the segments; return the labels of the joined video and audio."""
+def _join(chains: list[str], timeline: Timeline, transition: str, video: bool) -> tuple[str, str]:
+    """Join the segments, end to end or through transitions; return the joined labels."""
+    n = len(timeline.spans)
     if n == 1:
         return "v0", "a0"
+    if timeline.overlap:
+        return _crossfade(chains, timeline, transition, video)
     pads = "".join(f"[v{i}][a{i}]" if video else f"[a{i}]" for i in range(n))
     chains.append(f"{pads}concat=n={n}:v={int(video)}:a=1{'[vcat]' if video else ''}[acat]")
     return "vcat", "acat"
+
+
+def _crossfade(
+    chains: list[str], timeline: Timeline, transition: str, video: bool
+) -> tuple[str, str]:
+    """Overlap each pair of segments by ``timeline.overlap`` frames: xfade and acrossfade.
+
+    The joined clip lasts the sum of the segments less one overlap per transition, exactly
+    the length the timeline was planned with.
+    """
+    fps, k = timeline.fps, timeline.overlap
+    d = seconds(Fraction(k * 1000) / fps)
+    vprev, aprev, length = "v0", "a0", timeline.spans[0].frames
+    for i, span in enumerate(timeline.spans[1:], 1):
+        offset = seconds(Fraction((length - k) * 1000) / fps)
+        if video:
+            chains.append(
+                f"[{vprev}][v{i}]xfade=transition={transition}:duration={d}:offset={offset}[vx{i}]"
+            )
+            vprev = f"vx{i}"
+        chains.append(f"[{aprev}][a{i}]acrossfade=d={d}:c1=tri:c2=tri[ax{i}]")
+        aprev, length = f"ax{i}", length + span.frames - k
+    return vprev, aprev
 
 
 def _between(spans: Sequence[Span], offset_ms: int = 0) -> str:
@@ -211,7 +238,7 @@ def _blur_regions(
     for k, r in enumerate(x for x in redactions if x.blur and x.span.intersect(span.clip)):
         assert r.blur is not None
         x, y, w, h = r.blur
-        when = _between([r.span], span.clip.start_ms)
+        when = _between([r.span], span.src.start_ms + span.shift_ms)
         chains += [
             f"[{label}]split=2[rb{i}_{k}m][rb{i}_{k}r]",
             f"[rb{i}_{k}r]crop=iw*{w}:ih*{h}:iw*{x}:ih*{y},"

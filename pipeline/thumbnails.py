@@ -27,7 +27,10 @@ def cut_frames(cuts: Sequence[Mapping[str, Any]]) -> list[tuple[int, int]]:
     spans, first = [], 0
     for cut in cuts:
         frames = max(1, int(cut["frames"]))
-        spans.append((first, first + frames - 1))
+        if "clip_frames" in cut:  # the frames where this cut is on screen (transitions overlap)
+            spans.append((int(cut["clip_frames"][0]), int(cut["clip_frames"][1])))
+        else:
+            spans.append((first, first + frames - 1))
         first += frames
     return spans
 

@@ -13,21 +13,30 @@ def frame_to_ms(frame: int, fps: Fraction) -> int:
     return round(frame * 1000 / fps)
 
 
-def build_timeline(cuts: Sequence[tuple[str, Span]], fps: Fraction) -> Timeline:
+def build_timeline(
+    cuts: Sequence[tuple[str, Span]], fps: Fraction, overlap: int = 0
+) -> Timeline:
     """Lay cuts end to end, each starting on a whole frame of the output.
 
-    The boundaries are rounded from the running total of source durations, so the
-    clip lasts round(sum of cuts x fps) frames whatever the number of cuts.
+    Each segment's length is rounded from the running total of source durations, so the
+    clip lasts round(sum of cuts x fps) frames whatever the number of cuts -- less one
+    ``overlap`` (in frames) for each transition between two segments.
     """
     spans = []
     total_ms = 0
-    for source, src in cuts:
+    placed = 0  # where the next segment starts on the clip, in frames
+    half = overlap // 2
+    for i, (source, src) in enumerate(cuts):
         first = round(Fraction(total_ms) * fps / 1000)
         total_ms += src.duration_ms
-        last = max(first + 1, round(Fraction(total_ms) * fps / 1000))
-        clip = Span(frame_to_ms(first, fps), frame_to_ms(last, fps))
-        spans.append(TimelineSpan(source, src, first, last - first, clip))
-    return Timeline(tuple(spans), fps)
+        frames = max(1, round(Fraction(total_ms) * fps / 1000) - first)
+        shown_from = placed + (half if i else 0)
+        shown_to = placed + frames - ((overlap - half) if i < len(cuts) - 1 else 0)
+        whole = Span(frame_to_ms(placed, fps), frame_to_ms(placed + frames, fps))
+        clip = Span(frame_to_ms(shown_from, fps), frame_to_ms(shown_to, fps))
+        spans.append(TimelineSpan(source, src, placed, frames, clip, whole if overlap else None))
+        placed += frames - overlap
+    return Timeline(tuple(spans), fps, overlap)
 
 
 def map_cues(cues: Mapping[str, Sequence[Cue]], timeline: Timeline) -> tuple[Cue, ...]:
@@ -42,8 +51,8 @@ def map_cues(cues: Mapping[str, Sequence[Cue]], timeline: Timeline) -> tuple[Cue
             part = cue.span.intersect(ts.src)
             if part is None:
                 continue
-            start = ts.clip.start_ms + part.start_ms - ts.src.start_ms
-            end = min(ts.clip.end_ms, ts.clip.start_ms + part.end_ms - ts.src.start_ms)
+            start = max(ts.clip.start_ms, part.start_ms + ts.shift_ms)
+            end = min(ts.clip.end_ms, part.end_ms + ts.shift_ms)
             if end > start:
                 out.append(Cue(Span(start, end), cue.text))
     return tuple(sorted(out, key=lambda c: c.span))

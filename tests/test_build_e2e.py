@@ -213,3 +213,22 @@ def test_interrupt_leaves_no_partial_file(tmp_path: Path, wide: Path, small: Pat
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 130, err
     assert not list(folder.glob("*.mp4")) and not list(folder.glob(".*partial*"))
+
+
+def test_dissolves_shorten_the_clip_by_exactly_their_overlap(
+    tmp_path: Path, wide: Path, small: Path
+) -> None:
+    cfg = config(tmp_path, wide, small, MIXED)
+    text = cfg.read_text().replace("  demo:\n", "  demo:\n    transition: {duration: 0.4}\n")
+    cfg.write_text(text)
+    assert run_cli(cfg).returncode == 0
+    total, video, audio, _ = durations(tmp_path / "out" / "demo" / "demo.land.en.mp4")
+    expected = 3.5 + 2.5 + 2.4 - 2 * 0.4  # two transitions of 10 frames each
+    assert abs(video - expected) <= 1 / 25 and abs(audio - video) <= 1 / 25
+    cfg.write_text(text.replace("duration: 0.4", "duration: 1.5"))
+    result = run_cli(cfg)
+    assert result.returncode == 2
+    assert result.stderr.strip().endswith(
+        "clips.demo.transition.duration: cut 2 lasts 2.5 s, too short for 1.5 s transitions "
+        "at both ends (expected cuts longer than twice the transition)"
+    )

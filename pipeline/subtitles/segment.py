@@ -243,7 +243,7 @@ def timeline_cues(
     rules = rules or rules_for(language)
     groups: list[tuple[Sequence[Word], int]] = []
     for ts in timeline.spans:
-        shift = ts.clip.start_ms - ts.src.start_ms
+        shift = ts.shift_ms
         words = [
             Word(
                 Span(
