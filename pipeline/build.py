@@ -72,7 +72,10 @@ def command_for(
     """The ffmpeg command of one job, writing to ``output``; its subtitle files are in ``tmp``
     (see ``subtitle_files``). ``finish`` defaults to the job's (without loudness figures)."""
     burn, soft = subtitle_files(job, tmp)
-    return plan_render(job.timeline, plan.media, job.spec, output, burn, soft, finish or job.finish)
+    cards = [tmp / f"card{k}.ass" if text else None for k, text in enumerate(job.card_texts)]
+    return plan_render(
+        job.timeline, plan.media, job.spec, output, burn, soft, finish or job.finish, cards
+    )
 
 
 def loudness_finish(job: Job, plan: Plan) -> Finish:
@@ -150,6 +153,9 @@ def render_job(job: Job, plan: Plan, on_progress: OnProgress | None) -> None:
             burn.write_text(to_ass(job.cues, job.style), encoding="utf-8")
         for (_, path), (_, cues) in zip(soft, job.soft, strict=True):
             path.write_text(to_srt(cues), encoding="utf-8")
+        for k, text in enumerate(job.card_texts):
+            if text:
+                (Path(tmp) / f"card{k}.ass").write_text(text, encoding="utf-8")
         try:
             finish = loudness_finish(job, plan)
             tail = ffmpeg.run(command_for(job, plan, Path(tmp), partial, finish), on_progress)

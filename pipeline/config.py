@@ -134,6 +134,8 @@ class ClipSpec(_Model):
     cuts: tuple[CutSpec, ...]
     subtitles: SubtitleSpec = SubtitleSpec()
     transition: TransitionSpec | None = None
+    title: CardSpec | None = None
+    end: CardSpec | None = None
 
 
 class LayoutSpec(_Model):
@@ -185,6 +187,50 @@ class StyleSpec(_Model):
     outline: float = Field(default=0.1, ge=0, le=0.5)
 
 
+class LogoSpec(_Model):
+    """A watermark: a PNG in a corner, its width a share of the frame's, at some opacity."""
+
+    file: PathField
+    position: Literal["top-left", "top-right", "bottom-left", "bottom-right"] = "top-right"
+    width: float = Field(default=0.12, gt=0.01, le=1)
+    opacity: float = Field(default=0.85, ge=0, le=1)
+    margin: float = Field(default=0.03, ge=0, le=0.4)
+
+
+COLOUR_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
+
+
+def _colour(value: object) -> str:
+    names = {"black": "#000000", "white": "#FFFFFF", "yellow": "#FFFF00", "grey": "#808080"}
+    if isinstance(value, str) and (value.lower() in names or COLOUR_RE.match(value)):
+        return names.get(value.lower(), value).upper()
+    raise PydanticCustomError(
+        "colour", f"{value!r} is not a colour (expected #RRGGBB, or black, white, yellow or grey)"
+    )
+
+
+ColourField = Annotated[str, BeforeValidator(_colour)]
+
+
+class CardSpec(_Model):
+    """A title or end card: text (any script) on a colour or an image, for some seconds."""
+
+    text: str = Field(min_length=1)
+    duration: float = Field(default=2.5, ge=0.5, le=15)
+    color: ColourField = "#FFFFFF"
+    background: ColourField = "#000000"
+    image: PathField | None = None
+    font: str | None = None
+
+
+class BrandingSpec(_Model):
+    """What every clip carries: a logo watermark, and bumper videos before and after."""
+
+    logo: LogoSpec | None = None
+    intro: PathField | None = None
+    outro: PathField | None = None
+
+
 class AudioSpec(_Model):
     """Loudness of the output: two-pass EBU R128 normalisation (``loudness: null`` is off)."""
 
@@ -229,6 +275,7 @@ class Project(_Model):
     style: StyleSpec = StyleSpec()
     transcription: TranscriptionSpec | None = None
     audio: AudioSpec = AudioSpec()
+    branding: BrandingSpec = BrandingSpec()
     redact: tuple[RedactSpec, ...] = ()
 
 
@@ -293,7 +340,7 @@ def _problem(path: Path, lines: dict[Loc, int], err: Any) -> Problem:
         message = f"unknown key {loc[-1]!r} (expected one of: {expected})"
     elif kind == "missing":
         message = f"missing required key {loc[-1]!r}"
-    elif kind in ("timecode", "path", "size"):
+    elif kind in ("timecode", "path", "size", "colour"):
         message = err["msg"]
     elif kind == "literal_error":
         message = f"{value!r} is not allowed (expected {err['ctx']['expected']})"

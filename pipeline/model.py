@@ -141,14 +141,17 @@ class Timeline:
     spans: tuple[TimelineSpan, ...]
     fps: Fraction
     overlap: int = 0
+    lead: int = 0  # frames before the first cut (intro bumper, title card)
+    tail: int = 0  # frames after the last cut (end card, outro bumper)
 
     @property
     def frames(self) -> int:
-        return sum(s.frames for s in self.spans) - self.overlap * max(0, len(self.spans) - 1)
+        cuts = sum(s.frames for s in self.spans) - self.overlap * max(0, len(self.spans) - 1)
+        return self.lead + cuts + self.tail
 
     @property
     def duration_ms(self) -> int:
-        return self.spans[-1].clip.end_ms if self.spans else 0
+        return round(self.frames * 1000 / self.fps)
 
     @property
     def duration(self) -> Fraction:

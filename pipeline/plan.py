@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
 
+from pipeline.branding import extras, probe_bumpers
 from pipeline.config import AudioSpec, ClipSpec, Config, RenditionSpec, StyleSpec
 from pipeline.cuts import ResolvedCut, resolve_cuts
 from pipeline.errors import InputError, MediaError, Problem, SubtitleError
@@ -41,6 +42,7 @@ class Job:
     soft: tuple[tuple[str, tuple[Cue, ...]], ...] = ()
     finish: Finish = field(default_factory=Finish)
     audio: AudioSpec | None = None  # the loudness target, or None to leave levels alone
+    card_texts: tuple[str | None, ...] = ()  # ASS of each card in finish.lead + finish.tail
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,7 @@ def plan_build(
     project = config.project
     clips = {n: c for n, c in project.clips.items() if not only_clips or n in only_clips}
     media = probe_sources(config, {c.source for clip in clips.values() for c in clip.cuts})
+    media |= probe_bumpers(config)
     transcripts = load_transcripts(config, clips, media, on_transcribe)
     plans: list[ClipPlan] = []
     problems: list[Problem] = []
@@ -175,13 +178,21 @@ def clip_timeline(
         InputError: a cut too short for the transition on both of its ends.
     """
     fps = clip_fps(config, list(cuts), media, spec)
+    size = (spec or next(iter(config.project.renditions.values()))).size
+    lead, tail, _ = extras(config, config.project.clips[name], media, fps, size)
     transition = config.project.clips[name].transition
     overlap = (
         round(Fraction(transition.duration).limit_denominator(1000) * fps)
         if transition and len(cuts) > 1
         else 0
     )
-    timeline = build_timeline([(c.source, c.span) for c in cuts], fps, overlap)
+    timeline = build_timeline(
+        [(c.source, c.span) for c in cuts],
+        fps,
+        overlap,
+        sum(e.frames for e in lead),
+        sum(e.frames for e in tail),
+    )
     short = [i for i, ts in enumerate(timeline.spans) if ts.frames <= 2 * overlap]
     if short and transition:
         seconds_long = timeline.spans[short[0]].src.duration_ms / 1000
@@ -215,6 +226,7 @@ def plan_clip(
     first: tuple[Timeline, dict[str, tuple[Cue, ...]]] | None = None
     for rname, spec in project.renditions.items():
         timeline = clip_timeline(config, name, cuts, media, spec)
+        lead, tail, card_texts = extras(config, clip, media, timeline.fps, spec.size)
         rules = layout_rules(spec)
         redactions = clip_redactions(project.redact, timeline, transcripts)
         tracks = {
@@ -233,8 +245,15 @@ def plan_clip(
                 tracks.get(lang, ()),
                 ass_style(spec, project.style, lang),
                 tuple(tracks.items()),
-                Finish(tuple(r for _, r in redactions), transition=XFADE[transition]),
+                Finish(
+                    tuple(r for _, r in redactions),
+                    transition=XFADE[transition],
+                    logo=project.branding.logo,
+                    lead=lead,
+                    tail=tail,
+                ),
                 project.audio if project.audio.loudness is not None else None,
+                card_texts,
             )
             for lang in burn or (NOSUBS,)
         ]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
-from pipeline.config import RenditionSpec
+from pipeline.config import LogoSpec, RenditionSpec
 from pipeline.ffmpeg import FfmpegCommand, escape_filter_arg, input_arg
 from pipeline.languages import iso639_2
 from pipeline.model import MediaInfo, Span, Timeline, TimelineSpan
@@ -37,12 +37,36 @@ class Redaction:
 
 
 @dataclass(frozen=True)
+class Card:
+    """A title or end card: a colour (``#RRGGBB``) or an image, for ``frames`` frames; its
+    text comes as an ASS file at render time."""
+
+    frames: int
+    background: str
+    image: Path | None = None
+
+
+@dataclass(frozen=True)
+class Bumper:
+    """An intro or outro video, played whole, normalised like any cut."""
+
+    info: MediaInfo
+    frames: int
+
+
+Extra = Card | Bumper
+
+
+@dataclass(frozen=True)
 class Finish:
     """What is done to a clip after cutting: redactions, and the loudnorm filter, if any."""
 
     redactions: tuple[Redaction, ...] = ()
     loudnorm: str | None = None
     transition: str = "fade"  # xfade's name for the transitions of an overlapping timeline
+    logo: LogoSpec | None = None
+    lead: tuple[Extra, ...] = ()  # before the first cut: intro, title card
+    tail: tuple[Extra, ...] = ()  # after the last cut: end card, outro
 
 
 def plan_render(
@@ -53,6 +77,7 @@ def plan_render(
     burn: Path | None = None,
     soft: Sequence[tuple[str, Path]] = (),
     finish: Finish = Finish(),
+    card_text: Sequence[Path | None] = (),
 ) -> FfmpegCommand:
     """The ffmpeg arguments that cut, normalise, join, redact, subtitle and encode one output.
 
@@ -63,23 +88,37 @@ def plan_render(
         output: where ffmpeg writes (the caller renames it into place).
         burn: an ASS file in clip time to burn in last, or None.
         soft: (language, SRT file in clip time) of each soft subtitle track.
-        finish: redactions and loudness normalisation.
+        finish: redactions, transitions, branding and loudness normalisation.
+        card_text: the ASS text file of each card in ``finish.lead + finish.tail`` (None for
+            a bumper).
     """
     inputs, chains = _cut_inputs(timeline, media)
     for i, span in enumerate(timeline.spans):
         chains += _video_chain(i, span, media[span.source], rendition, timeline.fps, finish)
     video, audio = _join(chains, timeline, finish.transition, video=True)
+    video, audio = _extras(
+        inputs, chains, (video, audio), finish, rendition, timeline.fps, card_text
+    )
     audio = _redact_audio(chains, audio, timeline, finish.redactions)
+    if finish.logo is not None:
+        chains.append(_logo(finish.logo, rendition, _count(inputs), video))
+        inputs += ["-i", input_arg(finish.logo.file)]
+        video = "vlogo"
     if finish.loudnorm:
         chains.append(f"[{audio}]{finish.loudnorm},aresample={SAMPLE_RATE}[aloud]")
         audio = "aloud"
     if burn is not None:
         chains.append(f"[{video}]ass=filename={escape_filter_arg(str(burn))}:shaping=complex[vsub]")
         video = "vsub"
-    n, tracks = len(timeline.spans), []
+    tracks: list[str] = []
     for k, (lang, path) in enumerate(soft):
+        tracks += [
+            "-map",
+            f"{_count(inputs)}:s:0",
+            f"-metadata:s:s:{k}",
+            f"language={iso639_2(lang)}",
+        ]
         inputs += ["-f", "srt", "-i", input_arg(path)]
-        tracks += ["-map", f"{n + k}:s:0", f"-metadata:s:s:{k}", f"language={iso639_2(lang)}"]
     if tracks:
         tracks += ["-c:s", "mov_text"]
     # fmt: off
@@ -105,6 +144,7 @@ def plan_loudness_scan(
     is its ``I:TP:LRA`` options); nothing is written, the figures come on stderr as JSON."""
     inputs, chains = _cut_inputs(timeline, media, video=False)
     _, audio = _join(chains, timeline, finish.transition, video=False)
+    _, audio = _extras(inputs, chains, ("", audio), finish, None, timeline.fps, ())
     audio = _redact_audio(chains, audio, timeline, finish.redactions)
     chains.append(f"[{audio}]loudnorm={target}:print_format=json[ascan]")
     # fmt: off
@@ -112,6 +152,91 @@ def plan_loudness_scan(
             "-f", "null", "-")
     # fmt: on
     return FfmpegCommand(args=args, output=Path("-"), duration_ms=timeline.duration_ms)
+
+
+def _count(inputs: Sequence[str]) -> int:
+    """How many inputs the argument list has: the index the next one will get."""
+    return sum(1 for a in inputs if a == "-i")
+
+
+def _extras(
+    inputs: list[str],
+    chains: list[str],
+    joined: tuple[str, str],
+    finish: Finish,
+    rendition: RenditionSpec | None,
+    fps: Fraction,
+    card_text: Sequence[Path | None],
+) -> tuple[str, str]:
+    """Bumpers and cards before and after the cuts (no video when ``rendition`` is None)."""
+    extras = (*finish.lead, *finish.tail)
+    if not extras:
+        return joined
+    labels = []
+    texts = list(card_text) or [None] * len(extras)
+    for extra, text in zip(extras, texts, strict=True):
+        labels.append(_extra(inputs, chains, extra, rendition, fps, text))
+    pads = [*labels[: len(finish.lead)], joined, *labels[len(finish.lead) :]]
+    video = rendition is not None
+    joined_pads = "".join(f"[{v}][{a}]" if video else f"[{a}]" for v, a in pads)
+    chains.append(
+        f"{joined_pads}concat=n={len(pads)}:v={int(video)}:a=1{'[vall]' if video else ''}[aall]"
+    )
+    return "vall", "aall"
+
+
+def _extra(
+    inputs: list[str],
+    chains: list[str],
+    extra: Extra,
+    rendition: RenditionSpec | None,
+    fps: Fraction,
+    text: Path | None,
+) -> tuple[str, str]:
+    """One bumper or card as a normalised segment; return its video and audio labels."""
+    i = _count(inputs)
+    seconds_long = seconds(Fraction(extra.frames * 1000) / fps + GUARD_S * 1000)
+    if isinstance(extra, Bumper):
+        inputs += [
+            "-t",
+            seconds_long,
+            *([] if rendition else ["-vn"]),
+            "-i",
+            input_arg(extra.info.path),
+        ]
+        span = TimelineSpan(
+            "", Span(0, extra.info.duration_ms), 0, extra.frames, Span(0, extra.info.duration_ms)
+        )
+        chains.append(_audio_chain(i, span, fps, True, True))
+        if rendition is not None:
+            chains += _video_chain(i, span, extra.info, rendition, fps, Finish())
+        return f"v{i}", f"a{i}"
+    samples = round(Fraction(extra.frames) / fps * SAMPLE_RATE)
+    chains.append(f"anullsrc=r={SAMPLE_RATE}:cl=stereo,atrim=end_sample={samples}[a{i}]")
+    if rendition is None:
+        return "", f"a{i}"
+    w, h = rendition.size
+    if extra.image is not None:
+        inputs += ["-loop", "1", "-t", seconds_long, "-i", input_arg(extra.image)]
+    else:
+        color = "0x" + extra.background.lstrip("#")
+        inputs += ["-f", "lavfi", "-t", seconds_long, "-i", f"color=c={color}:s={w}x{h}:r={fps}"]
+    steps = [
+        f"fps={fps.numerator}/{fps.denominator}:start_time=0",
+        f"scale={w}:{h}:force_original_aspect_ratio=increase",
+        f"crop={w}:{h}",
+        "setsar=1",
+        "format=yuv420p",
+    ]
+    if text is not None:
+        steps.append(f"ass=filename={escape_filter_arg(str(text))}:shaping=complex")
+    steps += [
+        f"tpad=stop_mode=clone:stop_duration={float(GUARD_S)}",
+        f"trim=end_frame={extra.frames}",
+        "setpts=PTS-STARTPTS",
+    ]
+    chains.append(f"[{i}:v:0]{','.join(steps)}[v{i}]")
+    return f"v{i}", f"a{i}"
 
 
 def _cut_inputs(
@@ -166,6 +291,19 @@ def _crossfade(
         chains.append(f"[{aprev}][a{i}]acrossfade=d={d}:c1=tri:c2=tri[ax{i}]")
         aprev, length = f"ax{i}", length + span.frames - k
     return vprev, aprev
+
+
+def _logo(logo: LogoSpec, rendition: RenditionSpec, index: int, video: str) -> str:
+    """Overlay the logo in its corner; overlay repeats a still image for the whole clip."""
+    w, h = rendition.size
+    width = max(2, round(w * logo.width))
+    mx, my = round(w * logo.margin), round(h * logo.margin)
+    x = f"{mx}" if logo.position.endswith("left") else f"main_w-overlay_w-{mx}"
+    y = f"{my}" if logo.position.startswith("top") else f"main_h-overlay_h-{my}"
+    return (
+        f"[{index}:v:0]format=rgba,scale={width}:-1,colorchannelmixer=aa={logo.opacity}"
+        f"[logo];[{video}][logo]overlay={x}:{y}:format=auto,format=yuv420p[vlogo]"
+    )
 
 
 def _between(spans: Sequence[Span], offset_ms: int = 0) -> str:

@@ -14,7 +14,11 @@ def frame_to_ms(frame: int, fps: Fraction) -> int:
 
 
 def build_timeline(
-    cuts: Sequence[tuple[str, Span]], fps: Fraction, overlap: int = 0
+    cuts: Sequence[tuple[str, Span]],
+    fps: Fraction,
+    overlap: int = 0,
+    lead: int = 0,
+    tail: int = 0,
 ) -> Timeline:
     """Lay cuts end to end, each starting on a whole frame of the output.
 
@@ -24,7 +28,7 @@ def build_timeline(
     """
     spans = []
     total_ms = 0
-    placed = 0  # where the next segment starts on the clip, in frames
+    placed = lead  # where the next segment starts on the clip, in frames
     half = overlap // 2
     for i, (source, src) in enumerate(cuts):
         first = round(Fraction(total_ms) * fps / 1000)
@@ -36,7 +40,7 @@ def build_timeline(
         clip = Span(frame_to_ms(shown_from, fps), frame_to_ms(shown_to, fps))
         spans.append(TimelineSpan(source, src, placed, frames, clip, whole if overlap else None))
         placed += frames - overlap
-    return Timeline(tuple(spans), fps, overlap)
+    return Timeline(tuple(spans), fps, overlap, lead, tail)
 
 
 def map_cues(cues: Mapping[str, Sequence[Cue]], timeline: Timeline) -> tuple[Cue, ...]:
