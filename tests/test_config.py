@@ -125,7 +125,7 @@ def test_empty_sections(tmp_path: Path) -> None:
         ),
         (
             "version: 1\n\tsources: {}\n",
-            "x.yaml:2: YAML syntax error: found character '\\t' that cannot start any token",
+            "x.yaml:2: YAML syntax error: a tab (expected spaces: YAML indents with spaces only)",
         ),
         ("version: 1\nversion: 2\n", "x.yaml:2: version: key given twice (expected each key once)"),
     ],
