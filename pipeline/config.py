@@ -250,7 +250,7 @@ class RedactSpec(_Model):
     end: TimecodeField | None = None
     words: tuple[str, ...] = ()
     audio: Literal["bleep", "mute"] | None = None
-    text: str = "[removed]"
+    text: str | None = None  # default "[removed]" where words or sound are redacted
     blur: tuple[float, float, float, float] | None = None
 
 

@@ -12,6 +12,7 @@ from pipeline.model import Cue, Span, Timeline, Transcript
 from pipeline.quotes import tokens
 from pipeline.render import Redaction
 
+REMOVED = "[removed]"
 WORD_PAD_MS = 40  # a redacted word is hidden a little before and after its timestamps
 
 
@@ -41,8 +42,9 @@ def clip_redactions(
                 if part is None:
                     continue
                 whole = ts.whole or ts.clip
-                clip = Span(part.start_ms + ts.shift_ms,
-                            min(part.end_ms + ts.shift_ms, whole.end_ms))
+                clip = Span(
+                    part.start_ms + ts.shift_ms, min(part.end_ms + ts.shift_ms, whole.end_ms)
+                )
                 if clip.end_ms > clip.start_ms:
                     out.append((spec, Redaction(clip, spec.audio, spec.blur)))
     return tuple(out)
@@ -56,8 +58,14 @@ def redact_cues(
     A cue that overlaps a timed redaction shows only its replacement text; a redacted word
     (a name) is replaced wherever it is written, so translations lose it too.
     """
-    words = {w: spec.text for spec, _ in redactions for w in spec.words}
-    timed = [(spec.text, r.span) for spec, r in redactions if not spec.words]
+    words = {w: spec.text or REMOVED for spec, _ in redactions for w in spec.words}
+    # A timed redaction replaces the words on screen when it says so, or when the sound is
+    # redacted; a blur alone leaves them (they are still what was said).
+    timed = [
+        (spec.text or REMOVED, r.span)
+        for spec, r in redactions
+        if not spec.words and (spec.text is not None or spec.audio is not None)
+    ]
     out = []
     for cue in cues:
         text = cue.text

@@ -337,7 +337,8 @@ def rewrap(cues: Sequence[Cue], lang: str, rules: CueRules) -> tuple[Cue, ...]:
             out.append(cue)
             continue
         words = cue.text.split()
-        lines = layout(words, lang, replace(rules, max_lines=max(rules.max_lines, 4)))
+        # The fewest lines that fit: the rendition's count, or more only when the text needs it.
+        lines = layout(words, lang, rules) or layout(words, lang, replace(rules, max_lines=4))
         out.append(Cue(cue.span, "\n".join(lines) if lines else cue.text))
     return tuple(out)
 

@@ -21,7 +21,7 @@ SAMPLE_RATE = 48000
 FADE_S = 0.01  # 10 ms: enough to kill the click of a cut, too short to hear as a fade
 GUARD_S = Fraction(1, 2)  # read a little past each cut so trims, not the demuxer, set lengths
 BLEEP_HZ = 1000
-BLEEP_LEVEL = 0.25  # about -12 dBFS
+BLEEP_GAIN = 2.0  # lavfi's sine has an amplitude of 1/8: x2 gives 0.25, about -12 dBFS
 
 
 @dataclass(frozen=True)
@@ -322,7 +322,9 @@ def _redact_audio(
     silenced = [r.span for r in redactions if r.audio in ("bleep", "mute")]
     if not silenced:
         return audio
-    chains.append(f"[{audio}]volume=0:enable='{_between(silenced)}'[amuted]")
+    # aeval works sample by sample: volume's enable= switches only per audio frame (1024
+    # samples), which would let about 20 ms of the original sound through at each edge.
+    chains.append(f"[{audio}]aeval='val(ch)*not({_between(silenced)})':c=same[amuted]")
     bleeps = [r.span for r in redactions if r.audio == "bleep"]
     if not bleeps:
         return "amuted"
@@ -330,7 +332,7 @@ def _redact_audio(
     chains.append(
         f"sine=frequency={BLEEP_HZ}:sample_rate={SAMPLE_RATE}:duration={duration},"
         f"aformat=sample_fmts=fltp:channel_layouts=stereo,"
-        f"volume='{BLEEP_LEVEL}*gt({_between(bleeps)}\\,0)':eval=frame[bleep]"
+        f"aeval='{BLEEP_GAIN}*val(ch)*gt({_between(bleeps)}\\,0)':c=same[bleep]"
     )
     chains.append("[amuted][bleep]amix=inputs=2:duration=first:normalize=0[ableep]")
     return "ableep"

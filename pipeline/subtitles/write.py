@@ -76,8 +76,10 @@ def to_ass(cues: Sequence[Cue], style: AssStyle) -> str:
         outline=style.outline_px,
         shadow=0,
         alignment=pysubs2.Alignment.BOTTOM_CENTER,
-        marginl=style.margin_px,
-        marginr=style.margin_px,
+        # Sides: 4 % of the width. The bottom margin (20 % in portrait frames) must not narrow
+        # the line, or libass wraps the planned lines again.
+        marginl=round(style.width * 0.04),
+        marginr=round(style.width * 0.04),
         marginv=style.margin_px,
     )
     for cue in cues:
