@@ -1,22 +1,36 @@
-# build-clip in a container: the same steps as `make setup`, on Debian 12.
+# build-clip in a container: Debian 12 with its own Python 3.11, ffmpeg and Noto fonts from apt,
+# the package with its default Whisper model and Dask (the same image runs the cluster's
+# scheduler and workers: docker-compose.yml), run as a non-root user in /work.
 #   docker build -t build-clip .
-#   docker run --rm -v "$PWD:/work" build-clip configs/example.yaml
+#   docker run --rm -v "$PWD:/work" build-clip batch configs/*.yaml
+# scripts/podman-test.sh builds and tries it with podman where no Docker engine runs.
 FROM debian:bookworm-slim
 
+# Installed but not recommended: Debian's recommends pull in X11 and a desktop's worth of fonts.
 RUN apt-get update -qq \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-        make python3 python3-venv ca-certificates \
+        python3 python3-venv ca-certificates ffmpeg fontconfig fonts-noto-core \
     && rm -rf /var/lib/apt/lists/*
 
-WORKDIR /opt/build-clip
-COPY pyproject.toml Makefile README.md ./
-COPY scripts ./scripts
-COPY pipeline ./pipeline
-# The same setup as on a workstation (system packages, .venv, the package), without dev tools.
-RUN make setup PYTHON=python3 EXTRAS= && rm -rf /var/lib/apt/lists/* /root/.cache
+# Debian's Python is externally managed (PEP 668): the package lives in its own venv.
+ENV VIRTUAL_ENV=/opt/build-clip PATH=/opt/build-clip/bin:$PATH PIP_DISABLE_PIP_VERSION_CHECK=1
+RUN python3 -m venv /opt/build-clip
 
-RUN useradd --create-home --uid 1000 editor
+# Dependencies first, in a layer that only pyproject.toml invalidates (installed with a stub of
+# the package, in a folder of its own so that no stale build output reaches the real one): a
+# change to the code or the README does not download them again. Then the package itself.
+COPY pyproject.toml /tmp/stub/
+RUN mkdir /tmp/stub/pipeline && echo '__version__ = "0"' > /tmp/stub/pipeline/__init__.py \
+    && touch /tmp/stub/README.md \
+    && pip install --no-cache-dir '/tmp/stub[cluster]' && pip uninstall -y -q build-clip \
+    && rm -rf /tmp/stub
+COPY pyproject.toml README.md /src/
+COPY pipeline /src/pipeline
+RUN pip install --no-cache-dir --no-deps /src && rm -rf /src && build-clip --version
+
+RUN useradd --create-home --uid 1000 --user-group editor
 USER editor
-ENV PATH=/opt/build-clip/.venv/bin:$PATH
+# The transcript cache and the assembled model live beside the configs, so they outlive `--rm`.
+ENV BUILD_CLIP_CACHE=/work/.build-clip-cache
 WORKDIR /work
 ENTRYPOINT ["build-clip"]

@@ -20,7 +20,7 @@ from typing import Any
 
 from pipeline import ffmpeg, privacy
 from pipeline.config import Config, load
-from pipeline.errors import BuildError, FfmpegError, PipelineError
+from pipeline.errors import BuildError, FfmpegError, InputError, PipelineError, Problem
 from pipeline.files import atomic_path, write_text
 from pipeline.finish import is_audible, loudnorm_target, parse_loudnorm, second_pass
 from pipeline.manifest import (
@@ -78,12 +78,12 @@ def command_for(
     )
 
 
-def loudness_finish(job: Job, plan: Plan) -> Finish:
+def loudness_finish(job: Job, plan: Plan, on_progress: OnProgress | None = None) -> Finish:
     """The job's finish with pass 2 of loudness normalisation, from a measuring pass 1."""
     if job.audio is None:
         return job.finish
     scan = plan_loudness_scan(job.timeline, plan.media, job.finish, loudnorm_target(job.audio))
-    measured = parse_loudnorm(ffmpeg.run(scan))
+    measured = parse_loudnorm(ffmpeg.run(scan, on_progress))
     if not is_audible(measured):
         log.info("%s: silent, so its loudness is left alone", job.output)
         return job.finish
@@ -110,7 +110,23 @@ def plan_config(path: Path, clips: tuple[str, ...] = (), force: bool = False) ->
         InputError: every problem of the config, its media or its subtitles.
     """
     config = load(path)
-    return check_plan(config, plan_build(config, clips), force)
+    planned = check_plan(config, plan_build(config, clips), force)
+    if any(c.why is not None for c in planned.checks):  # the rest passed when it was built
+        lint_gate(config, clips)
+    return planned
+
+
+def lint_gate(config: Config, clips: tuple[str, ...]) -> None:
+    """The lint of `build-clip check`, as `build-clip CONFIG` runs it: warnings are logged,
+    errors stop this config (a row of the batch's summary, like any bad input)."""
+    from pipeline.check import check_project
+
+    findings = check_project(config, clips)
+    errors = [f for f in findings if f.severity == "error"]
+    if errors:
+        raise InputError([Problem(f.path, f.line, "", f"[{f.lang}] {f.message}") for f in errors])
+    for f in findings:
+        log.warning("%s: [%s] %s (%s)", f.where, f.lang, f.message, f.rule)
 
 
 def check_plan(config: Config, plan: Plan, force: bool = False) -> Planned:
@@ -156,9 +172,11 @@ def render_job(job: Job, plan: Plan, on_progress: OnProgress | None) -> None:
         for k, text in enumerate(job.card_texts):
             if text:
                 (Path(tmp) / f"card{k}.ass").write_text(text, encoding="utf-8")
-        try:
-            finish = loudness_finish(job, plan)
-            tail = ffmpeg.run(command_for(job, plan, Path(tmp), partial, finish), on_progress)
+        try:  # the measuring pass shows as the first 30% of the bar (and can be stopped)
+            scan = 0.3 if job.audio is not None else 0.0
+            finish = loudness_finish(job, plan, _share(on_progress, 0.0, scan))
+            command = command_for(job, plan, Path(tmp), partial, finish)
+            tail = ffmpeg.run(command, _share(on_progress, scan, 1.0 - scan))
         except FfmpegError as e:  # name the output the user asked for, not the temp file
             raise FfmpegError(e.argv, e.returncode, e.stderr_tail, job.output) from None
         if finish.loudnorm and parse_loudnorm(tail).get("normalization_type") != "linear":
@@ -170,6 +188,14 @@ def render_job(job: Job, plan: Plan, on_progress: OnProgress | None) -> None:
         privacy.clear_compressor_name(partial)
         check_privacy(job, partial)
     log.info("wrote %s (%.3f s)", job.output, float(job.timeline.duration))
+
+
+def _share(on_progress: OnProgress | None, start: float, size: float) -> OnProgress | None:
+    """``on_progress`` for one pass of several: its 0..1 shown as ``start..start+size``."""
+    if on_progress is None:
+        return None
+    report = on_progress
+    return lambda fraction: report(start + size * fraction)
 
 
 def sidecar_changes(plan: Plan, folder: Path | None = None) -> list[tuple[Path, str]]:
@@ -196,15 +222,19 @@ def finish_clip(planned: Planned, clip: ClipPlan, failed: frozenset[Path]) -> No
 
     Outputs in ``failed`` are recorded without inputs, so the next run builds them again.
     """
-    write_sidecars(planned.plan, clip.folder)
+    wrote = bool(write_sidecars(planned.plan, clip.folder))
     inputs = {
         c.job.output.name: None if c.job.output in failed else c.inputs
         for c in planned.clip_checks(clip)
     }
     if write_manifest(clip, planned.plan.media, planned.config, inputs):
         log.info("wrote %s manifest", clip.name)
-    write_review(clip.folder, read_manifest(clip))
-    write_index(clip.folder.parent)
+        wrote = True
+    # The pages follow the manifest and the sidecars: a clip whose files did not change keeps
+    # its page, so that a no-op rebuild stays cheap.
+    if wrote or not (clip.folder / "review.html").exists():
+        write_review(clip.folder, read_manifest(clip))
+        write_index(clip.folder.parent)
 
 
 @dataclass(frozen=True)
@@ -256,6 +286,7 @@ class LocalPool:
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._busy = 0
+        self._rendering: set[int] = set()  # threads whose render has reported progress
         self._tickets = itertools.count()
         for i in range(self.workers):
             threading.Thread(target=self._work, name=f"build-clip-{i}", daemon=True).start()
@@ -270,9 +301,11 @@ class LocalPool:
         return self._done.get()
 
     def progress(self, on_progress: OnProgress) -> OnProgress:
-        """``on_progress``, made to stop its render when the pool stops."""
+        """``on_progress``, made to stop its render when the pool stops (every ffmpeg run of a
+        render reports progress, so a render gives up within one report, about 0.5 s)."""
 
         def watched(fraction: float) -> None:
+            self._rendering.add(threading.get_ident())
             if self._stop.is_set():
                 raise Stopped
             on_progress(fraction)
@@ -291,18 +324,24 @@ class LocalPool:
             finally:
                 with self._lock:
                     self._busy -= 1
+                self._rendering.discard(threading.get_ident())
             self._done.put((ticket, result))
 
-    def stop(self, grace_s: float = 5.0) -> None:
-        """Drop queued tasks; wait (up to ``grace_s``) for tasks in flight to give up."""
+    def stop(self, grace_s: float = 5.0, render_grace_s: float = 120.0) -> None:
+        """Drop queued tasks, and wait for the tasks in flight to give up: renders always
+        (up to ``render_grace_s``: a thread killed mid-render would leave its temp file and
+        its ffmpeg behind), other tasks -- a long transcription -- up to ``grace_s``."""
         self._stop.set()
         try:
             while True:
                 self._todo.get_nowait()
         except queue.Empty:
             pass
-        deadline = time.monotonic() + grace_s
-        while self._busy and time.monotonic() < deadline:
+        start = time.monotonic()
+        while self._busy:
+            waited = time.monotonic() - start
+            if waited > render_grace_s or (waited > grace_s and not self._rendering):
+                break
             time.sleep(0.02)
 
     def close(self) -> None:

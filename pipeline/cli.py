@@ -120,6 +120,11 @@ def cmd_build(args: argparse.Namespace, out: Console, err: Console) -> int:
     if args.dry_run:
         _print_plan(planned, out)
         return ExitStatus.OK
+    return _build(planned, args, out, err)
+
+
+def _build(planned: Planned, args: argparse.Namespace, out: Console, err: Console) -> int:
+    """Render what is not up to date through the pool (`-j`), then say what was done."""
     pool = LocalPool(args.jobs)
     try:
         with Display(err, args.quiet) as display:
@@ -130,7 +135,7 @@ def cmd_build(args: argparse.Namespace, out: Console, err: Console) -> int:
     if summary.failed:
         return ExitStatus.FAILED
     if not args.quiet:
-        folders = sorted({str(j.output.parent) for j in plan.jobs})
+        folders = sorted({str(j.output.parent) for j in planned.plan.jobs})
         out.print(
             f"built {summary.count('built')} video(s), {summary.count('up to date')} up to date, "
             f"in {', '.join(folders)}",
