@@ -105,7 +105,7 @@ def media_info(path: Path, data: dict[str, Any], shown: Path) -> MediaInfo:
         )
     rotation = _rotation(video)
     sar = rate((video.get("sample_aspect_ratio") or "1:1").replace(":", "/")) or Fraction(1)
-    width, height = round(int(video.get("width") or 0) * sar), int(video.get("height") or 0)
+    width, height = round(_int(video.get("width"), 0) * sar), _int(video.get("height"), 0)
     if width <= 0 or height <= 0:
         raise MediaError(
             [
@@ -120,8 +120,8 @@ def media_info(path: Path, data: dict[str, Any], shown: Path) -> MediaInfo:
     if rotation in (90, 270):
         width, height = height, width
     avg, nominal = rate(video.get("avg_frame_rate")), rate(video.get("r_frame_rate"))
-    vfr = bool(avg and nominal and abs(avg - nominal) / nominal > 0.01)
-    fps = avg or nominal or Fraction(25)
+    vfr = bool(avg > 0 and nominal > 0 and abs(avg - nominal) / nominal > 0.01)
+    fps = next((r for r in (avg, nominal) if r > 0), Fraction(25))
     return MediaInfo(
         path=path,
         duration_ms=duration,
@@ -129,8 +129,8 @@ def media_info(path: Path, data: dict[str, Any], shown: Path) -> MediaInfo:
         height=height,
         fps=_standard_rate(fps) if vfr else fps.limit_denominator(1001),
         has_audio=True,
-        sample_rate=int(audio.get("sample_rate") or 48000),
-        channels=int(audio.get("channels") or 2),
+        sample_rate=_int(audio.get("sample_rate"), 48000),
+        channels=_int(audio.get("channels"), 2),
         sar=sar,
         rotation=rotation,
         vfr=vfr,
@@ -158,18 +158,30 @@ def _duration(data: dict[str, Any], video: dict[str, Any]) -> int:
     for value in (data.get("format", {}).get("duration"), video.get("duration")):
         try:
             return round(float(str(value)) * 1000)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             continue
     return 0
+
+
+def _int(value: object, default: int) -> int:
+    """A positive whole number from ffprobe's report, or ``default`` for anything else."""
+    try:
+        number = int(float(str(value)))
+    except (TypeError, ValueError, OverflowError):
+        return default
+    return number if number > 0 else default
 
 
 def _rotation(video: dict[str, Any]) -> int:
     for side in video.get("side_data_list", []):
         if "rotation" in side:
-            return round(-float(side["rotation"])) % 360
-    try:
-        return int(float(video.get("tags", {}).get("rotate", 0))) % 360
-    except ValueError:  # a tag anyone can write; not a display matrix
+            try:
+                return round(-float(side["rotation"])) % 360
+            except (TypeError, ValueError, OverflowError):
+                return 0
+    try:  # the old rotate tag: text anyone can write, not a display matrix
+        return int(float(str(video.get("tags", {}).get("rotate", 0)))) % 360
+    except (ValueError, OverflowError):
         return 0
 
 

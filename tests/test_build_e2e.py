@@ -225,6 +225,7 @@ def test_dissolves_shorten_the_clip_by_exactly_their_overlap(
     total, video, audio, _ = durations(tmp_path / "out" / "demo" / "demo.land.en.mp4")
     expected = 3.5 + 2.5 + 2.4 - 2 * 0.4  # two transitions of 10 frames each
     assert abs(video - expected) <= 1 / 25 and abs(audio - video) <= 1 / 25
+    assert abs(total - expected) <= 1 / 25
     cfg.write_text(text.replace("duration: 0.4", "duration: 1.5"))
     result = run_cli(cfg)
     assert result.returncode == 2
