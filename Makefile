@@ -4,9 +4,9 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-EXTRAS ?= [dev]
+EXTRAS ?= [dev,openai]
 
-.PHONY: setup demo test test-fast lint bench clean
+.PHONY: setup demo test test-fast lint bench bench-batch container-test clean
 
 setup: $(STAMP)
 
@@ -35,6 +35,14 @@ lint: setup
 
 bench: setup
 	$(BIN)/python benchmarks/render.py
+
+bench-batch: setup
+	$(BIN)/python benchmarks/batch.py
+
+# The container image, built and tried with podman (no Docker engine needed); `make test` runs
+# the same script through tests/test_container.py.
+container-test:
+	scripts/podman-test.sh
 
 clean:
 	rm -rf out .pytest_cache .mypy_cache .ruff_cache .hypothesis
