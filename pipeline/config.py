@@ -513,7 +513,7 @@ def _check_clip(config: Config, name: str, clip: ClipSpec) -> list[Problem]:
                 for s in missing
             ]
     for i, lang in enumerate(subs.burn):
-        if lang != "all" and lang not in subs.languages:
+        if lang not in ("all", "nosubs") and lang not in subs.languages:
             out.append(
                 config.problem(
                     ("clips", name, "subtitles", "burn", i),

@@ -221,7 +221,9 @@ def plan_clip(
     cuts = resolve_cuts(config, name, clip, media, transcripts)
     transition = clip.transition.type if clip.transition else "dissolve"
     folder = project.output / name
-    burn = tuple(clip.subtitles.languages) if "all" in clip.subtitles.burn else clip.subtitles.burn
+    burn = clip.subtitles.burn
+    if "all" in burn:  # every language, plus a clean copy if "nosubs" is listed too
+        burn = (*clip.subtitles.languages, *(b for b in burn if b == NOSUBS))
     jobs: list[Job] = []
     first: tuple[Timeline, dict[str, tuple[Cue, ...]]] | None = None
     for rname, spec in project.renditions.items():

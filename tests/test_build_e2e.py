@@ -233,3 +233,70 @@ def test_dissolves_shorten_the_clip_by_exactly_their_overlap(
         "clips.demo.transition.duration: cut 2 lasts 2.5 s, too short for 1.5 s transitions "
         "at both ends (expected cuts longer than twice the transition)"
     )
+
+
+def test_branding_cards_bumper_and_logo(tmp_path: Path, wide: Path, small: Path) -> None:
+    logo = tmp_path / "logo.png"
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "color=c=0xFF00FF:s=100x50",
+            "-frames:v",
+            "1",
+            str(logo),
+        ],
+        check=True,
+    )
+    cfg = config(tmp_path, wide, small, MIXED, burn="[en, nosubs]")
+    text = cfg.read_text().replace(
+        "  demo:\n",
+        (
+            "  demo:\n    title: {text: \"Why: 'it was all lies', 100% [sic]; end\", duration: 1}\n"
+            '    end: {text: "قال لي Haris إن العالم ضدنا منذ 2015.", duration: 1.2}\n'
+        ),
+    )
+    text = text.replace(
+        "clips:\n",
+        f"branding:\n  intro: {small}\n  logo: {{file: {logo}, "
+        "position: top-left, width: 0.2, opacity: 1}\nclips:\n",
+    )
+    cfg.write_text(text)
+    result = run_cli(cfg)
+    assert result.returncode == 0, result.stderr
+    out = tmp_path / "out" / "demo"
+    _, video, audio, _ = durations(out / "demo.land.nosubs.mp4")
+    expected = 8 + 1 + (3.5 + 2.5 + 2.4) + 1.2  # intro, title, cuts, end card
+    assert abs(video - expected) <= 1 / 25 and abs(audio - video) <= 1 / 25
+    # Subtitles shift past the intro and the title card (9 s).
+    assert "00:00:09,500 --> 00:00:11,500\nFirst cue" in (out / "demo.en.srt").read_text()
+    # The logo's magenta in the top-left corner, over the cuts and the cards alike.
+    for at in (9.5 + 2, 18.0):
+        frame = subprocess.run(
+            [
+                "ffmpeg",
+                "-v",
+                "error",
+                "-ss",
+                str(at),
+                "-i",
+                str(out / "demo.land.nosubs.mp4"),
+                "-frames:v",
+                "1",
+                "-vf",
+                "crop=20:10:50:30",
+                "-f",
+                "rawvideo",
+                "-pix_fmt",
+                "rgb24",
+                "-",
+            ],
+            capture_output=True,
+            check=True,
+        ).stdout
+        r, g, b = frame[0], frame[1], frame[2]
+        assert r > 200 and g < 60 and b > 200, (at, r, g, b)
