@@ -33,8 +33,23 @@ def probe(path: Path, shown: Path | None = None) -> MediaInfo:
         raise MediaError([Problem(shown, None, "", "is not a file (expected a video file)")])
     if path.stat().st_size == 0:
         raise MediaError([Problem(shown, None, "", "is empty (expected a video file)")])
+    stamp = _stamp(path)
+    if stamp in _probes:
+        return media_info(path, _probes[stamp], shown)
     _check_complete(path, shown)
-    return media_info(path, ffprobe_json(path, shown), shown)
+    data = ffprobe_json(path, shown)
+    _probes[stamp] = data
+    return media_info(path, data, shown)
+
+
+# ffprobe's report of each file, by (path, size, mtime, inode): a file probed again in the same
+# run (by the checks, then the plan, or by many configs of a batch) is not read again.
+_probes: dict[tuple[str, int, int, int], dict[str, Any]] = {}
+
+
+def _stamp(path: Path) -> tuple[str, int, int, int]:
+    st = path.stat()
+    return str(path.resolve()), st.st_size, st.st_mtime_ns, st.st_ino
 
 
 _ISO_FIRST_BOXES = frozenset([b"ftyp", b"moov", b"mdat", b"free", b"skip", b"wide"])
