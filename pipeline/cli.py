@@ -92,13 +92,17 @@ def cmd_build(args: argparse.Namespace, out: Console, err: Console) -> int:
     config = load(args.config)
     unknown = [c for c in args.clip if c not in config.project.clips]
     if unknown:
-        err.print(
-            f"error: {args.config}: no clip named {unknown[0]!r} (expected one of: "
-            f"{', '.join(config.project.clips)})",
-            highlight=False,
-            markup=False,
+        raise InputError(
+            [
+                Problem(
+                    args.config,
+                    None,
+                    "",
+                    f"no clip named {unknown[0]!r} "
+                    f"(expected one of: {', '.join(config.project.clips)})",
+                )
+            ]
         )
-        return ExitStatus.BAD_INPUT
     from pipeline.commands.check import check_project
     from pipeline.commands.transcribe import audio_progress
 
@@ -140,6 +144,7 @@ def _build(planned: Planned, args: argparse.Namespace, out: Console, err: Consol
             f"built {summary.count('built')} video(s), {summary.count('up to date')} up to date, "
             f"in {', '.join(folders)}",
             highlight=False,
+            markup=False,
             soft_wrap=True,
         )
     return ExitStatus.OK

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
@@ -369,8 +370,35 @@ def ass_style(spec: RenditionSpec, style: StyleSpec, lang: str) -> AssStyle:
     )
 
 
+def _unwritable(folder: Path) -> str | None:
+    """Why ``folder`` cannot be created or written to, or None when it can."""
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        return "Not a directory"
+    if os.statvfs(existing).f_flag & os.ST_RDONLY:
+        return "Read-only file system"
+    if not os.access(existing, os.W_OK | os.X_OK):
+        return "Permission denied"
+    return None
+
+
 def check_outputs(config: Config, outputs: list[Path]) -> None:
-    """Refuse to write over any source or subtitle input."""
+    """Refuse to write over any source or subtitle input, or where nothing can be written."""
+    for folder in sorted({p.parent for p in outputs}):
+        reason = _unwritable(folder)
+        if reason:
+            raise InputError(
+                [
+                    config.problem(
+                        ("output",),
+                        f"{folder}: cannot create the output "
+                        f"folder ({reason}; expected a folder that can "
+                        "be written to)",
+                    )
+                ]
+            )
     inputs = {
         p.resolve()
         for s in config.project.sources.values()

@@ -93,17 +93,6 @@ def srt_case(body: str | bytes, line: int | None, says: str) -> Case:
     return Case(BASE, "{dir}/s.en.srt" + where + ": ", says, files={"s.en.srt": body})
 
 
-XFAIL_NO_EXPECTED = pytest.mark.xfail(
-    strict=True,
-    reason="pipeline/subtitles/read.py: an unreadable subtitle file says 'cannot read: "
-    "<strerror>' without naming the config line or what was expected",
-)
-XFAIL_TWICE = pytest.mark.xfail(
-    strict=True,
-    reason="pipeline/build.py + batch.py: an output folder that cannot be made is reported "
-    "twice (by the render and again by the clip's sidecar/manifest step), and only at "
-    "render time",
-)
 
 CASES = [
     # --- the config file itself
@@ -340,11 +329,6 @@ CASES = [
     pytest.param(
         Case(BASE, "{cfg}: ", "no clip named 'x' (expected one of: c)", args=("--clip", "x")),
         id="unknown-clip-option",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="pipeline/cli.py cmd_build prints 'no clip named ...' without soft_wrap, so "
-            "rich breaks a long path over several lines at 80 columns",
-        ),
     ),
     # --- sources
     pytest.param(
@@ -551,7 +535,10 @@ CASES = [
     pytest.param(
         srt_case("binary", None, "is a binary file (expected a text subtitle file"), id="srt-binary"
     ),
-    pytest.param(srt_case(MISSING, None, "expected"), id="srt-missing", marks=XFAIL_NO_EXPECTED),
+    pytest.param(
+        srt_case(MISSING, None, "no such file (expected a readable SRT, WebVTT or ASS file)"),
+        id="srt-missing",
+    ),
     pytest.param(
         Case(
             edit("en: s.en.srt", "en: s.en.vtt"),
@@ -603,23 +590,20 @@ CASES = [
     pytest.param(
         Case(
             edit("output: out", "output: src.mp4/out", NO_SUBS),
-            "{dir}/src.mp4/out/c: ",
-            "cannot create the output folder (Not a directory",
-            code=1,
+            "{cfg}:2: output: {dir}/src.mp4/out/c: ",
+            "cannot create the output folder (Not a directory; expected a folder that can be "
+            "written to)",
         ),
         id="output-folder-is-a-file",
-        marks=XFAIL_TWICE,
     ),
     pytest.param(
         Case(
             edit("output: out", "output: ro/out", NO_SUBS),
-            "{dir}/ro/out/c: ",
-            "cannot create the output folder",
-            code=1,
+            "{cfg}:2: output: {dir}/ro/out/c: ",
+            "cannot create the output folder (",
             readonly="ro",
         ),
         id="unwritable-output-folder",
-        marks=XFAIL_TWICE,
     ),
     pytest.param(
         Case(

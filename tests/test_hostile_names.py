@@ -150,11 +150,6 @@ def test_hostile_name_renders_with_its_subtitles(hostile: Built, key: str) -> No
     assert (folder / f"{clip_name(key)}.en.srt").read_text(encoding="utf-8") == SRT + "\n"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pipeline/cli.py cmd_build prints 'built ... in FOLDERS' with rich markup on, so "
-    "'[h]' in a folder name is eaten as a style tag",
-)
 def test_summary_names_the_output_folder_exactly(
     hostile: Built,
 ) -> None:

@@ -70,7 +70,10 @@ def load_subtitles(path: Path) -> SubtitleFile:
     try:
         data = path.read_bytes()
     except OSError as e:
-        raise SubtitleError([Problem(path, None, "", f"cannot read: {e.strerror}")]) from None
+        what = "no such file" if isinstance(e, FileNotFoundError) else f"cannot read ({e.strerror})"
+        raise SubtitleError(
+            [Problem(path, None, "", f"{what} (expected a readable SRT, WebVTT or ASS file)")]
+        ) from None
     text, encoding = decode_bytes(path, data)
     return parse_subtitles(text, path, encoding)
 
