@@ -378,10 +378,16 @@ def moviepy_worker(spec_path: Path) -> None:
 
 
 def make_cases(args: argparse.Namespace, work: Path, media: Media, console: Console) -> list[Case]:
-    """The cases in the order each round runs them; (a) first: it writes the clip SRT."""
+    """The cases in the order of a round: (a) first, as it writes the clip SRT the others
+    burn, and (a60) next to it, as their ratio is the finest one measured."""
     config = write_config(work / "a10", media.src10, media.srt10, CUTS_10)
-    cases = [
-        build_clip("a", "build-clip, 10-min source", config),
+    cases = [build_clip("a", "build-clip, 10-min source", config)]
+    if media.src60 is not None and media.srt60 is not None:
+        config = write_config(work / "a60", media.src60, media.srt60, CUTS_60)
+        cases.append(build_clip("a60", "build-clip, 60-min source", config))
+    else:
+        console.print("(a60) skipped: --skip-60")
+    cases += [
         Case("d", "plain 30 s encode + burn", floor(work, media.src30)),
         Case("b", "naive: 3 encodes, concat, burn", naive(work, media.src10, CUTS_10)),
     ]
@@ -391,11 +397,6 @@ def make_cases(args: argparse.Namespace, work: Path, media: Media, console: Cons
         console.print(f"(c) moviepy skipped: not installed (install it: {PIP_HINT})")
     else:
         cases.append(Case("c", "moviepy 2.x", moviepy_case(work, media.src10, CUTS_10)))
-    if media.src60 is not None and media.srt60 is not None:
-        config = write_config(work / "a60", media.src60, media.srt60, CUTS_60)
-        cases.append(build_clip("a60", "build-clip, 60-min source", config))
-    else:
-        console.print("(a60) skipped: --skip-60")
     return cases
 
 
@@ -464,10 +465,12 @@ def sample(fn: Callable[[], None]) -> Sample:
 
 
 def measure(cases: Sequence[Case], repeat: int, console: Console) -> dict[str, list[Sample]]:
-    """Run every case ``repeat`` times, interleaved round by round so drift hits all alike."""
+    """Run every case ``repeat`` times, interleaved round by round so drift hits all alike;
+    every other round runs backwards, so no case always follows the same one (the clip SRT
+    that (a) writes is there from round 1 on)."""
     runs: dict[str, list[Sample]] = {c.key: [] for c in cases}
     for round_no in range(1, repeat + 1):
-        for case in cases:
+        for case in cases if round_no % 2 else reversed(cases):
             case.setup()
             s = sample(case.run)
             runs[case.key].append(s)

@@ -176,7 +176,10 @@ def test_cli_writes_files_reuses_the_cache_and_force_redoes(
     monkeypatch.setattr(run, "transcribe", lambda m, *a: calls.append(m) or real(m, *a))
     assert load_or_transcribe(short, TranscribeSettings()) == cached and calls == []
     redone = load_or_transcribe(short, TranscribeSettings(), force=True)
-    assert calls == [short] and redone.words == cached.words
+    assert calls == [short]
+    # The same words at the same times; probabilities may differ in the last digits, as
+    # CTranslate2's threads sum in whatever order they finish.
+    assert [(w.span, w.text) for w in redone.words] == [(w.span, w.text) for w in cached.words]
 
 
 @pytest.mark.skipif(
