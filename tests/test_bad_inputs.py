@@ -93,7 +93,6 @@ def srt_case(body: str | bytes, line: int | None, says: str) -> Case:
     return Case(BASE, "{dir}/s.en.srt" + where + ": ", says, files={"s.en.srt": body})
 
 
-
 CASES = [
     # --- the config file itself
     pytest.param(
