@@ -21,6 +21,7 @@ demo: setup
 	$(BIN)/python samples/make_sample.py
 	$(BIN)/build-clip configs/example.yaml
 	@echo "outputs: $$(ls -d $(CURDIR)/out/*/ | tr '\n' ' ')"
+	@echo "review:  $(CURDIR)/out/index.html"
 
 test: setup
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
