@@ -100,14 +100,20 @@ def one_error(stderr: str) -> str:
 
 
 def test_ffmpeg_killed_mid_render(tmp_path: Path, source: Path) -> None:
-    config = project(tmp_path, source)
+    # A large, slow encode: on an idle machine a small one ends before it can be killed.
+    config = project(tmp_path, source, size="1920x1080", preset="slower")
     before = tree_hashes(source.parent)
     proc = subprocess.Popen(
         [BUILD_CLIP, str(config)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
-    child = wait_for(lambda: render_ffmpeg(proc.pid), proc)
-    time.sleep(0.3)  # let it write some of the output
-    os.kill(child, signal.SIGKILL)
+    while True:  # the loudness pass may end between finding it and killing it: try the next
+        child = wait_for(lambda: render_ffmpeg(proc.pid), proc)
+        time.sleep(0.3)  # let it write some of the output
+        try:
+            os.kill(child, signal.SIGKILL)
+            break
+        except ProcessLookupError:
+            continue
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 1, err
     output = tmp_path / "out" / "c" / "c.r.nosubs.mp4"
@@ -120,6 +126,7 @@ def test_ffmpeg_killed_mid_render(tmp_path: Path, source: Path) -> None:
     again = run_cli(config)
     assert again.returncode == 0, again.stderr
     assert abs(float(probe(output)["format"]["duration"]) - 3.6) <= 0.04
+    assert probe(output)["streams"][0]["width"] == 1920
 
 
 def limit_file_size(size: int) -> Callable[[], None]:

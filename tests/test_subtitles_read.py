@@ -112,7 +112,7 @@ def test_control_character_rejected_with_line(tmp_path: Path) -> None:
 
 
 def test_unreadable_file(tmp_path: Path) -> None:
-    with pytest.raises(SubtitleError, match=r"missing\.srt: cannot read: No such file"):
+    with pytest.raises(SubtitleError, match=r"missing\.srt: no such file \(expected a readable"):
         load_subtitles(tmp_path / "missing.srt")
 
 

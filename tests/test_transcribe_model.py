@@ -177,9 +177,12 @@ def test_cli_writes_files_reuses_the_cache_and_force_redoes(
     assert load_or_transcribe(short, TranscribeSettings()) == cached and calls == []
     redone = load_or_transcribe(short, TranscribeSettings(), force=True)
     assert calls == [short]
-    # The same words at the same times; probabilities may differ in the last digits, as
-    # CTranslate2's threads sum in whatever order they finish.
-    assert [(w.span, w.text) for w in redone.words] == [(w.span, w.text) for w in cached.words]
+    # The same words at nearly the same times: CTranslate2's threads sum in whatever order
+    # they finish, which can move a word timestamp by a few tens of milliseconds.
+    assert [w.text for w in redone.words] == [w.text for w in cached.words]
+    for a, b in zip(redone.words, cached.words, strict=True):
+        assert abs(a.span.start_ms - b.span.start_ms) <= 100
+        assert abs(a.span.end_ms - b.span.end_ms) <= 100
 
 
 @pytest.mark.skipif(
