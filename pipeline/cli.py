@@ -16,7 +16,7 @@ from pipeline import __version__, ffmpeg
 from pipeline.batch import Options, run_batch
 from pipeline.build import LocalPool, Planned, check_plan, command_for, sidecar_changes
 from pipeline.commands.batch import Display, add_build_options, print_errors
-from pipeline.config import load
+from pipeline.config import load, require_clips
 from pipeline.errors import InputError, PipelineError, Problem
 from pipeline.plan import plan_build
 
@@ -90,19 +90,7 @@ def setup_logging(quiet: bool, verbose: bool, debug: bool, console: Console) -> 
 
 def cmd_build(args: argparse.Namespace, out: Console, err: Console) -> int:
     config = load(args.config)
-    unknown = [c for c in args.clip if c not in config.project.clips]
-    if unknown:
-        raise InputError(
-            [
-                Problem(
-                    args.config,
-                    None,
-                    "",
-                    f"no clip named {unknown[0]!r} "
-                    f"(expected one of: {', '.join(config.project.clips)})",
-                )
-            ]
-        )
+    require_clips(config, args.clip)
     from pipeline.commands.check import check_project
     from pipeline.commands.transcribe import audio_progress
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args, get_origin
@@ -293,6 +294,23 @@ class Config:
     def problem(self, loc: Loc, message: str) -> Problem:
         """A problem located at ``loc`` in this config."""
         return Problem(self.path, self.line(loc), dotted(loc), message)
+
+
+def require_clips(config: Config, names: Sequence[str]) -> None:
+    """Raise ConfigError when a clip asked for on the command line is not in the config."""
+    unknown = [n for n in names if n not in config.project.clips]
+    if unknown:
+        raise ConfigError(
+            [
+                Problem(
+                    config.path,
+                    None,
+                    "",
+                    f"no clip named {unknown[0]!r} "
+                    f"(expected one of: {', '.join(config.project.clips)})",
+                )
+            ]
+        )
 
 
 def load(path: Path) -> Config:

@@ -15,8 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from pipeline.check import check_project
-from pipeline.config import load
-from pipeline.errors import ConfigError, Problem
+from pipeline.config import load, require_clips
 from pipeline.subtitles.lint import Finding
 
 __all__ = ["check_project", "make_parser", "run"]
@@ -58,11 +57,7 @@ def make_parser() -> argparse.ArgumentParser:
 def run(args: argparse.Namespace, out: Console, err: Console) -> int:
     """Check, print the report, and return the exit status."""
     config = load(args.config)
-    unknown = [c for c in args.clip if c not in config.project.clips]
-    if unknown:
-        names = ", ".join(config.project.clips)
-        message = f"no clip named {unknown[0]!r} (expected one of: {names})"
-        raise ConfigError([Problem(args.config, None, "", message)])
+    require_clips(config, args.clip)
     findings = check_project(config, tuple(args.clip))
     if args.strict:
         findings = [replace(f, severity="error") for f in findings]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from pipeline.config import load
+from pipeline.config import load, require_clips
 from pipeline.errors import ConfigError, Problem
 from pipeline.export import FORMATS, Mark, build_otio, quote_marks, redaction_marks, to_string
 from pipeline.files import write_text
@@ -56,10 +56,7 @@ def run(args: argparse.Namespace, out: Console, err: Console) -> int:
     """Export every chosen clip; return the exit status."""
     config = load(args.config)
     names = list(config.project.clips)
-    unknown = [c for c in args.clip if c not in names]
-    if unknown:
-        message = f"no clip named {unknown[0]!r} (expected one of: {', '.join(names)})"
-        raise ConfigError([Problem(args.config, None, "", message)])
+    require_clips(config, args.clip or ())
     if args.output and len(args.clip or names) != 1:
         message = "-o names one file: choose one clip with --clip NAME"
         raise ConfigError([Problem(args.config, None, "", message)])

@@ -8,7 +8,7 @@ from pathlib import Path
 from rich.console import Console
 
 from pipeline.cli import _common
-from pipeline.config import load
+from pipeline.config import load, require_clips
 from pipeline.errors import InputError, problem
 from pipeline.files import write_text
 from pipeline.plan import plan_build
@@ -44,17 +44,7 @@ def make_parser() -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace, out: Console, err: Console) -> int:
     config = load(args.config)
-    unknown = [c for c in args.clip if c not in config.project.clips]
-    if unknown:
-        raise InputError(
-            [
-                problem(
-                    f"no clip named {unknown[0]!r} (expected one of: "
-                    f"{', '.join(config.project.clips)})",
-                    args.config,
-                )
-            ]
-        )
+    require_clips(config, args.clip)
     plan = plan_build(config, tuple(args.clip))
     wanted = [
         p
