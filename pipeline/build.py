@@ -18,11 +18,18 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from pipeline import ffmpeg, privacy
+from pipeline import ffmpeg, privacy, thumbnails
 from pipeline.config import Config, load
 from pipeline.errors import BuildError, FfmpegError, InputError, PipelineError, Problem
 from pipeline.files import atomic_path, write_text
-from pipeline.finish import is_audible, loudnorm_target, parse_loudnorm, second_pass
+from pipeline.finish import (
+    fits_linear,
+    is_audible,
+    loudnorm_target,
+    parse_loudnorm,
+    parse_measurement,
+    second_pass,
+)
 from pipeline.manifest import (
     Inputs,
     changed,
@@ -33,10 +40,12 @@ from pipeline.manifest import (
     source_hashes,
     write_manifest,
 )
-from pipeline.plan import ClipPlan, Job, Plan, plan_build
+from pipeline.media import measure_output
+from pipeline.plan import NOSUBS, ClipPlan, Job, Plan, plan_build
 from pipeline.render import Finish, plan_loudness_scan, plan_render
 from pipeline.review import write_index, write_review
 from pipeline.subtitles.write import to_ass, to_srt, to_vtt
+from pipeline.thumbnails import wanted_frames
 from pipeline.transcribe.cache import file_sha256
 
 log = logging.getLogger(__name__)
@@ -70,29 +79,63 @@ def command_for(
     job: Job, plan: Plan, tmp: Path, output: Path, finish: Finish | None = None
 ) -> ffmpeg.FfmpegCommand:
     """The ffmpeg command of one job, writing to ``output``; its subtitle files are in ``tmp``
-    (see ``subtitle_files``). ``finish`` defaults to the job's (without loudness figures)."""
+    (see ``subtitle_files``), and so are the review page's thumbnails when this job's output
+    is the one the page plays (see ``review_stills``). ``finish`` defaults to the job's
+    (without loudness figures)."""
     burn, soft = subtitle_files(job, tmp)
     cards = [tmp / f"card{k}.ass" if text else None for k, text in enumerate(job.card_texts)]
+    spans = review_stills(job, plan)
+    stills = (wanted_frames(spans), tmp / "stills") if spans else None
     return plan_render(
-        job.timeline, plan.media, job.spec, output, burn, soft, finish or job.finish, cards
+        job.timeline,
+        plan.media,
+        job.spec,
+        output,
+        burn,
+        soft,
+        finish or job.finish,
+        cards,
+        stills,
     )
+
+
+def review_stills(job: Job, plan: Plan) -> list[tuple[int, int]]:
+    """The first and last frame of each cut, when ``job`` makes the video that the clip's
+    review page plays and shows thumbnails of (the first output without burned subtitles,
+    else the first output: pipeline/review.py ``pick_video``); else nothing.
+
+    The frames are the manifest's (its clip's timeline); a job on another timeline (another
+    frame rate) leaves the thumbnails to the review page's own pass.
+    """
+    clip = next((c for c in plan.clips if c.name == job.clip), None)
+    if clip is None or not clip.jobs or job.timeline != clip.timeline:
+        return []
+    shown = next((j for j in clip.jobs if j.lang == NOSUBS), clip.jobs[0])
+    if shown.output != job.output:
+        return []
+    return [ts.screen_frames(clip.timeline.fps) for ts in clip.timeline.spans]
 
 
 def loudness_finish(job: Job, plan: Plan, on_progress: OnProgress | None = None) -> Finish:
     """The job's finish with pass 2 of loudness normalisation, from a measuring pass 1."""
     if job.audio is None:
         return job.finish
-    scan = plan_loudness_scan(job.timeline, plan.media, job.finish, loudnorm_target(job.audio))
-    measured = parse_loudnorm(ffmpeg.run(scan, on_progress))
+    scan = plan_loudness_scan(job.timeline, plan.media, job.finish)
+    measured: Mapping[str, Any] = parse_measurement(ffmpeg.run(scan, on_progress))
     if not is_audible(measured):
         log.info("%s: silent, so its loudness is left alone", job.output)
         return job.finish
+    if not fits_linear(job.audio, measured):  # rare: loudnorm must compress; it measures
+        target = f"loudnorm={loudnorm_target(job.audio)}:print_format=json"
+        scan = plan_loudness_scan(job.timeline, plan.media, job.finish, target)
+        measured = parse_loudnorm(ffmpeg.run(scan, on_progress))
     return replace(job.finish, loudnorm=second_pass(job.audio, measured))
 
 
 def check_privacy(job: Job, path: Path) -> None:
     """Fail the build when the output carries anything beyond the allow-list."""
-    findings = privacy.scan(ffmpeg.ffprobe_json(path), len(job.soft))
+    probed, _ = measure_output(path)  # its loudness too, for the manifest
+    findings = privacy.scan(probed, len(job.soft))
     if findings:
         raise BuildError(f"{job.output}: privacy scan failed: {'; '.join(findings)}")
 
@@ -159,23 +202,37 @@ def stale(job: Job, inputs: Inputs, record: Mapping[str, object] | None) -> str 
 
 
 def render_job(job: Job, plan: Plan, on_progress: OnProgress | None) -> None:
-    """Render one MP4: subtitles into temp files, ffmpeg into a temp file, then rename."""
-    with (
-        tempfile.TemporaryDirectory(prefix="build-clip-") as tmp,
-        atomic_path(job.output) as partial,
-    ):
-        burn, soft = subtitle_files(job, Path(tmp))
+    """Render one MP4: subtitles into temp files, ffmpeg into a temp file, then rename; then
+    put the thumbnails the render made for the review page in place."""
+    with tempfile.TemporaryDirectory(prefix="build-clip-") as tmp:
+        _render(job, plan, Path(tmp), on_progress)
+        spans = review_stills(job, plan)
+        if spans:
+            try:
+                thumbnails.install(
+                    job.output.parent, job.output.name, file_sha256(job.output), spans,
+                    Path(tmp) / "stills",
+                )  # fmt: skip
+            except (OSError, PipelineError) as e:  # the review page makes its own
+                log.warning("%s: thumbnails not kept (%s)", job.output, e)
+    log.info("wrote %s (%.3f s)", job.output, float(job.timeline.duration))
+
+
+def _render(job: Job, plan: Plan, tmp: Path, on_progress: OnProgress | None) -> None:
+    with atomic_path(job.output) as partial:
+        (tmp / "stills").mkdir()
+        burn, soft = subtitle_files(job, tmp)
         if burn is not None:
             burn.write_text(to_ass(job.cues, job.style), encoding="utf-8")
         for (_, path), (_, cues) in zip(soft, job.soft, strict=True):
             path.write_text(to_srt(cues), encoding="utf-8")
         for k, text in enumerate(job.card_texts):
             if text:
-                (Path(tmp) / f"card{k}.ass").write_text(text, encoding="utf-8")
+                (tmp / f"card{k}.ass").write_text(text, encoding="utf-8")
         try:  # the measuring pass shows as the first 30% of the bar (and can be stopped)
             scan = 0.3 if job.audio is not None else 0.0
             finish = loudness_finish(job, plan, _share(on_progress, 0.0, scan))
-            command = command_for(job, plan, Path(tmp), partial, finish)
+            command = command_for(job, plan, tmp, partial, finish)
             tail = ffmpeg.run(command, _share(on_progress, scan, 1.0 - scan))
         except FfmpegError as e:  # name the output the user asked for, not the temp file
             raise FfmpegError(e.argv, e.returncode, e.stderr_tail, job.output) from None
@@ -187,7 +244,6 @@ def render_job(job: Job, plan: Plan, on_progress: OnProgress | None) -> None:
             )
         privacy.clear_compressor_name(partial)
         check_privacy(job, partial)
-    log.info("wrote %s (%.3f s)", job.output, float(job.timeline.duration))
 
 
 def _share(on_progress: OnProgress | None, start: float, size: float) -> OnProgress | None:

@@ -20,9 +20,8 @@ from typing import Any
 from pipeline import __version__
 from pipeline.config import CutSpec, SourceSpec, TranscriptionSpec
 from pipeline.cuts import ResolvedCut
-from pipeline.ffmpeg import ffprobe_json
 from pipeline.files import write_text
-from pipeline.media import loudness
+from pipeline.media import measure_output
 from pipeline.model import Cue, MediaInfo, Span, TimelineSpan
 from pipeline.plan import ClipPlan, Job
 from pipeline.privacy import scan
@@ -195,10 +194,7 @@ def _cut(spec: CutSpec, cut: ResolvedCut, ts: TimelineSpan, fps: Fraction) -> di
         "snapped": cut.requested != cut.span,
         "clip_span": _span(ts.clip),
         "frames": ts.frames,
-        "clip_frames": [
-            round(ts.clip.start_ms * fps / 1000),
-            round(ts.clip.end_ms * fps / 1000) - 1,
-        ],
+        "clip_frames": list(ts.screen_frames(fps)),
         "quote": cut.quote,
         "words": [
             {"text": w.text.strip(), "start_ms": w.span.start_ms, "end_ms": w.span.end_ms}
@@ -226,10 +222,11 @@ def _measured(job: Job, sha256: str | None, old: Mapping[str, Any] | None) -> di
         return {"loudness": None, "privacy": None}
     if old and old.get("sha256") == sha256 and old.get("loudness") is not None:
         return {"loudness": old["loudness"], "privacy": old.get("privacy")}
-    findings = scan(ffprobe_json(job.output), len(job.soft))
+    probed, measured = measure_output(job.output)  # measured by the render, as a rule
+    findings = scan(probed, len(job.soft))
     return {
         "loudness": {
-            **loudness(job.output),
+            **measured,
             "target_lufs": job.audio.loudness if job.audio else None,
         },
         "privacy": {"ok": not findings, "findings": findings},

@@ -6,6 +6,7 @@ import contextlib
 import struct
 import subprocess
 from array import array
+from concurrent.futures import ThreadPoolExecutor
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -259,15 +260,46 @@ def loudness(path: Path) -> dict[str, float]:
     err = subprocess.run(
         argv, capture_output=True, text=True, check=False, stdin=subprocess.DEVNULL
     ).stderr
-    summary = err[err.rfind("Summary:") :]
-    found = {}
-    for key, label in (
-        ("integrated_lufs", "I:"),
-        ("true_peak_dbtp", "Peak:"),
-        ("range_lu", "LRA:"),
-    ):
-        at = summary.find(label)
-        if at >= 0:
+    summary = ebur128_summary(err)
+    names = {"I": "integrated_lufs", "Peak": "true_peak_dbtp", "LRA": "range_lu"}
+    return {name: summary[key] for key, name in names.items() if key in summary}
+
+
+_outputs: dict[tuple[int, int, int, int], tuple[dict[str, Any], dict[str, float]]] = {}
+
+
+def measure_output(path: Path) -> tuple[dict[str, Any], dict[str, float]]:
+    """ffprobe's report and the ``loudness`` of a rendered file, measured side by side.
+
+    Kept for the run by the file's identity (device, inode, size, modification time), not its
+    name: the render measures its temp file for the privacy scan, and the manifest then finds
+    the figures of the renamed output here instead of measuring it again.
+    """
+    st = path.stat()
+    key = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+    if key not in _outputs:
+        with ThreadPoolExecutor(1) as pool:  # ffprobe runs while ebur128 decodes the audio
+            probed = pool.submit(ffprobe_json, path)
+            measured = loudness(path)
+            _outputs[key] = probed.result(), measured
+    return _outputs[key]
+
+
+def ebur128_summary(text: str) -> dict[str, float]:
+    """The figures of the last summary ``ebur128`` printed in ``text``: ``I`` and its gate
+    ``Threshold`` (LUFS), ``LRA`` (LU) and, with ``peak=true``, ``Peak`` (true peak, dBTP;
+    -inf for silence). Labels that repeat (the range's threshold) keep their first value.
+
+    >>> ebur128_summary("Summary:\\n I: -21.8 LUFS\\n Threshold: -31.8 LUFS\\n LRA: 0.0 LU")
+    {'I': -21.8, 'Threshold': -31.8, 'LRA': 0.0}
+    """
+    at = text.rfind("Summary:")
+    found: dict[str, float] = {}
+    if at < 0:
+        return found
+    for line in text[at:].splitlines()[1:]:
+        label, _, rest = line.strip().partition(":")
+        if label in ("I", "Threshold", "LRA", "Peak") and label not in found:
             with contextlib.suppress(ValueError, IndexError):
-                found[key] = float(summary[at + len(label) :].split()[0])
+                found[label] = float(rest.split()[0])
     return found

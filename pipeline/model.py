@@ -130,6 +130,14 @@ class TimelineSpan:
         """Clip time minus source time, inside this segment."""
         return (self.whole or self.clip).start_ms - self.src.start_ms
 
+    def screen_frames(self, fps: Fraction) -> tuple[int, int]:
+        """The first and last frame (numbered from 0 at ``fps``) where this cut is on screen.
+
+        >>> TimelineSpan("a", Span(0, 4000), 25, 100, Span(1000, 5000)).screen_frames(Fraction(25))
+        (25, 124)
+        """
+        return round(self.clip.start_ms * fps / 1000), round(self.clip.end_ms * fps / 1000) - 1
+
 
 @dataclass(frozen=True)
 class Timeline:

@@ -15,6 +15,7 @@ from pipeline.config import LogoSpec, RenditionSpec
 from pipeline.ffmpeg import FfmpegCommand, escape_filter_arg, input_arg
 from pipeline.languages import iso639_2
 from pipeline.model import MediaInfo, Span, Timeline, TimelineSpan
+from pipeline.thumbnails import still_filter, still_output
 from pipeline.timecode import seconds
 
 SAMPLE_RATE = 48000
@@ -78,6 +79,7 @@ def plan_render(
     soft: Sequence[tuple[str, Path]] = (),
     finish: Finish = Finish(),
     card_text: Sequence[Path | None] = (),
+    stills: tuple[Sequence[int], Path] | None = None,
 ) -> FfmpegCommand:
     """The ffmpeg arguments that cut, normalise, join, redact, subtitle and encode one output.
 
@@ -91,6 +93,9 @@ def plan_render(
         finish: redactions, transitions, branding and loudness normalisation.
         card_text: the ASS text file of each card in ``finish.lead + finish.tail`` (None for
             a bumper).
+        stills: (frame numbers, folder): also write these frames of the finished picture as
+            the review page's thumbnails (pipeline/thumbnails.py), from the frames this
+            render makes anyway instead of a second decode of the output.
     """
     inputs, chains = _cut_inputs(timeline, media)
     for i, span in enumerate(timeline.spans):
@@ -110,6 +115,13 @@ def plan_render(
     if burn is not None:
         chains.append(f"[{video}]ass=filename={escape_filter_arg(str(burn))}:shaping=complex[vsub]")
         video = "vsub"
+    pictures: tuple[str, ...] = ()
+    if stills is not None:
+        frames, folder = stills
+        chains.append(f"[{video}]split=2[vmain][vstills]")
+        chains.append(f"[vstills]{still_filter(frames)}[vthumbs]")
+        video = "vmain"
+        pictures = ("-map", "[vthumbs]", *still_output(frames, folder))
     tracks: list[str] = []
     for k, (lang, path) in enumerate(soft):
         tracks += [
@@ -132,21 +144,27 @@ def plan_render(
         "-map_metadata", "-1", "-map_chapters", "-1",
         "-fflags", "+bitexact", "-flags:v", "+bitexact", "-flags:a", "+bitexact",
         "-movflags", "+faststart", "-f", "mp4", input_arg(output),
+        *pictures,
     )
     # fmt: on
     return FfmpegCommand(args=args, output=output, duration_ms=timeline.duration_ms)
 
 
+MEASURE = "ebur128=peak=true:framelog=verbose"
+
+
 def plan_loudness_scan(
-    timeline: Timeline, media: Mapping[str, MediaInfo], finish: Finish, target: str
+    timeline: Timeline, media: Mapping[str, MediaInfo], finish: Finish, measure: str = MEASURE
 ) -> FfmpegCommand:
-    """Pass 1 of loudness normalisation: the clip's audio, measured by ``loudnorm`` (``target``
-    is its ``I:TP:LRA`` options); nothing is written, the figures come on stderr as JSON."""
+    """Pass 1 of loudness normalisation: the clip's audio through the ``measure`` filter;
+    nothing is written, the figures come on stderr. By default ``ebur128`` with true peaks,
+    whose summary has them all (its per-frame lines are logged at the verbose level, so a
+    long clip does not flood the output); or ``loudnorm``'s own first pass (its JSON)."""
     inputs, chains = _cut_inputs(timeline, media, video=False)
     _, audio = _join(chains, timeline, finish.transition, video=False)
     _, audio = _extras(inputs, chains, ("", audio), finish, None, timeline.fps, ())
     audio = _redact_audio(chains, audio, timeline, finish.redactions)
-    chains.append(f"[{audio}]loudnorm={target}:print_format=json[ascan]")
+    chains.append(f"[{audio}]{measure}[ascan]")
     # fmt: off
     args = ("-y", *inputs, "-filter_complex", ";".join(chains), "-map", "[ascan]",
             "-f", "null", "-")

@@ -35,39 +35,37 @@ def cut_frames(cuts: Sequence[Mapping[str, Any]]) -> list[tuple[int, int]]:
     return spans
 
 
-def plan_thumbnails(video: Path, frames: Sequence[int], folder: Path) -> FfmpegCommand:
-    """One ffmpeg command that writes each of ``frames`` (sorted, unique) as ``folder/NNNN.jpg``,
-    numbered from 0 in frame order.
+def still_filter(frames: Sequence[int]) -> str:
+    """The filter that keeps ``frames`` (sorted, unique frame numbers, counted by ``select``'s
+    ``n``) and scales them to the thumbnail width."""
+    expr = "+".join(f"eq(n,{n})" for n in frames)
+    return f"select={escape_filter_arg(expr)},scale={WIDTH}:-2"
 
-    The ``select`` filter picks frames by number (``n``), so one decode of the clip serves all
-    cuts; ``-fps_mode passthrough`` keeps ffmpeg from duplicating or dropping what it picked.
-    """
-    chosen = sorted(set(frames))
-    expr = "+".join(f"eq(n,{n})" for n in chosen)
+
+def still_output(frames: Sequence[int], folder: Path) -> tuple[str, ...]:
+    """The output options and name that write the pictures ``still_filter`` keeps as
+    ``folder/NNNN.jpg``, numbered from 0 in frame order; ``-fps_mode passthrough`` keeps
+    ffmpeg from duplicating or dropping what was picked."""
     pattern = str(folder.absolute()).replace("%", "%%") + "/%04d.jpg"  # a literal % is %%
-    args = (
-        "-v",
-        "error",
-        "-i",
-        input_arg(video),
-        "-map",
-        "0:v:0",
-        "-vf",
-        f"select={escape_filter_arg(expr)},scale={WIDTH}:-2",
-        "-fps_mode",
-        "passthrough",
-        "-frames:v",
-        str(len(chosen)),
-        "-q:v",
-        "3",
-        "-start_number",
-        "0",
-        "-f",
-        "image2",
-        "-y",
-        "file:" + pattern,
-    )
+    # fmt: off
+    return ("-fps_mode", "passthrough", "-frames:v", str(len(frames)), "-q:v", "3",
+            "-fflags", "+bitexact", "-flags:v", "+bitexact",  # no encoder name in the JPEG
+            "-start_number", "0", "-f", "image2", "file:" + pattern)
+    # fmt: on
+
+
+def plan_thumbnails(video: Path, frames: Sequence[int], folder: Path) -> FfmpegCommand:
+    """One ffmpeg command that decodes ``video`` once and writes each of ``frames`` as
+    ``folder/NNNN.jpg``: the way when the render did not make them (see ``install``)."""
+    chosen = sorted(set(frames))
+    args = ("-v", "error", "-i", input_arg(video), "-map", "0:v:0",
+            "-vf", still_filter(chosen), "-y", *still_output(chosen, folder))  # fmt: skip
     return FfmpegCommand(args, folder, 0)
+
+
+def wanted_frames(spans: Sequence[tuple[int, int]]) -> list[int]:
+    """Every frame the thumbnails of ``spans`` show, sorted, each once."""
+    return sorted({n for span in spans for n in span})
 
 
 def thumbnail_names(count: int) -> list[tuple[str, str]]:
@@ -88,30 +86,43 @@ def write_thumbnails(
 ) -> list[tuple[str, str]]:
     """Write the thumbnails of every cut from ``clip_folder/video``; return their relative names.
 
-    Nothing is rendered when the thumbnails already show these frames of this very video
-    (same file name and content hash).
+    Nothing is decoded when the thumbnails already show these frames of this very video
+    (same file name and content hash): the render that made the video usually made them too.
 
     Raises:
         FfmpegError: ffmpeg failed; its last error line is in the message.
     """
     spans = cut_frames(cuts)
     names = thumbnail_names(len(spans))
-    stamp = f"{video} {sha256} {spans}\n"
-    folder = clip_folder / FOLDER
-    if _stamp(folder) == stamp and all((clip_folder / n).exists() for pair in names for n in pair):
+    if _stamp(clip_folder / FOLDER) == _stamp_text(video, sha256, spans) and all(
+        (clip_folder / n).exists() for pair in names for n in pair
+    ):
         return names
-    ensure_folder(folder)
-    chosen = sorted({n for span in spans for n in span})
     with tempfile.TemporaryDirectory(prefix=".thumbs-", dir=clip_folder) as tmp:
-        ffmpeg.run(plan_thumbnails(clip_folder / video, chosen, Path(tmp)))
-        made = {n: Path(tmp) / f"{i:04d}.jpg" for i, n in enumerate(chosen)}
-        for span, pair in zip(spans, names, strict=True):
-            for frame, name in zip(span, pair, strict=True):
-                with atomic_path(clip_folder / name) as partial:
-                    shutil.copyfile(made[frame], partial)  # one picture may serve two names
+        ffmpeg.run(plan_thumbnails(clip_folder / video, wanted_frames(spans), Path(tmp)))
+        return install(clip_folder, video, sha256, spans, Path(tmp))
+
+
+def install(
+    clip_folder: Path, video: str, sha256: str, spans: Sequence[tuple[int, int]], made: Path
+) -> list[tuple[str, str]]:
+    """Put the pictures of ``spans`` that ffmpeg wrote in ``made`` (``NNNN.jpg``, in the order
+    of ``wanted_frames``) in place as the cuts' thumbnails of ``video``; return their names."""
+    names = thumbnail_names(len(spans))
+    folder = clip_folder / FOLDER
+    ensure_folder(folder)
+    pictures = {n: made / f"{i:04d}.jpg" for i, n in enumerate(wanted_frames(spans))}
+    for span, pair in zip(spans, names, strict=True):
+        for frame, name in zip(span, pair, strict=True):
+            with atomic_path(clip_folder / name) as partial:
+                shutil.copyfile(pictures[frame], partial)  # one picture may serve two names
     _remove_stale(folder, {Path(n).name for pair in names for n in pair})
-    write_text(folder / _STAMP, stamp)
+    write_text(folder / _STAMP, _stamp_text(video, sha256, spans))
     return names
+
+
+def _stamp_text(video: str, sha256: str, spans: Sequence[tuple[int, int]]) -> str:
+    return f"{video} {sha256} {[tuple(s) for s in spans]}\n"
 
 
 def _stamp(folder: Path) -> str:

@@ -7,7 +7,14 @@ from fractions import Fraction
 import pytest
 
 from pipeline.config import AudioSpec, RedactSpec
-from pipeline.finish import clip_redactions, parse_loudnorm, redact_cues, second_pass
+from pipeline.finish import (
+    clip_redactions,
+    fits_linear,
+    parse_loudnorm,
+    parse_measurement,
+    redact_cues,
+    second_pass,
+)
 from pipeline.model import Cue, Segment, Span, Transcript, Word
 from pipeline.privacy import scan
 from pipeline.timecode import parse_timecode
@@ -58,22 +65,44 @@ def test_text_is_replaced_in_every_language() -> None:
     ]
 
 
-def test_second_pass_is_linear_with_the_measured_figures() -> None:
+def test_second_pass_is_linear_with_the_figures_ebur128_measured() -> None:
     lines = [
-        "[Parsed_loudnorm_0 @ 0x1] ",
-        "{",
-        '\t"input_i" : "-27.61",',
-        '\t"input_tp" : "-9.93",',
-        '\t"input_lra" : "14.40",',
-        '\t"input_thresh" : "-38.22",',
-        '\t"target_offset" : "0.41"',
-        "}",
+        "[Parsed_ebur128_0 @ 0x1] Summary:",
+        "",
+        "  Integrated loudness:",
+        "    I:         -27.6 LUFS",
+        "    Threshold: -38.2 LUFS",
+        "",
+        "  Loudness range:",
+        "    LRA:        14.4 LU",
+        "    Threshold:  -48.0 LUFS",
+        "    LRA low:    -36.1 LUFS",
+        "    LRA high:   -21.7 LUFS",
+        "",
+        "  True peak:",
+        "    Peak:       -9.9 dBFS",
     ]
-    measured = parse_loudnorm(lines)
+    measured = parse_measurement(lines)
+    assert measured == {
+        "input_i": -27.6,
+        "input_thresh": -38.2,
+        "input_lra": 14.4,
+        "input_tp": -9.9,
+    }
     assert second_pass(AudioSpec(), measured) == (
-        "loudnorm=I=-16.0:TP=-1.5:LRA=15.4:measured_I=-27.61:measured_TP=-9.93"
-        ":measured_LRA=14.40:measured_thresh=-38.22:offset=0.41:linear=true:print_format=json"
+        "loudnorm=I=-16.0:TP=-1.5:LRA=15.4:measured_I=-27.6:measured_TP=-9.9"
+        ":measured_LRA=14.4:measured_thresh=-38.2:linear=true:print_format=json"
     )
+    # -16 LUFS is 11.6 dB up: the peaks must stay 1.5 dB under full scale after that gain.
+    assert not fits_linear(AudioSpec(), measured)  # -9.9 dBTP + 11.6 dB = +1.7 dBTP
+    assert fits_linear(AudioSpec(), {**measured, "input_tp": -13.2})  # -1.6 dBTP
+    assert not fits_linear(AudioSpec(), {**measured, "input_tp": -13.0})
+    assert not fits_linear(AudioSpec(), {**measured, "input_tp": -20, "input_lra": 19.5})
+    steady = {**measured, "input_lra": 0.0, "input_i": 0.0}  # loudnorm reads 0 as "not given"
+    assert ":measured_I=-0.1:" in second_pass(AudioSpec(), steady)
+    assert ":measured_LRA=0.1:" in second_pass(AudioSpec(), steady)
+    with pytest.raises(ValueError, match="no ebur128 summary"):
+        parse_measurement(["Conversion failed"])
     with pytest.raises(ValueError, match="no loudnorm report"):
         parse_loudnorm(["Conversion failed"])
 

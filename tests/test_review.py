@@ -7,6 +7,7 @@ import copy
 import json
 import os
 import shutil
+import subprocess
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -68,8 +69,9 @@ renditions:
   small: {{size: 320x180, preset: ultrafast}}
 """,
     )
-    result = run_cli(config)
+    result = run_cli(config, "--debug")
     assert result.returncode == 0, result.stderr
+    write(tmp / "build.log", result.stderr)
     folder = tmp / "out" / "demo"
     if not (folder / "review.html").exists():  # until the build writes it itself
         write_review(folder, manifest_of(folder))
@@ -116,6 +118,36 @@ def test_thumbnails_one_run_two_per_cut(clip_folder: Path) -> None:
     before = first.stat().st_mtime_ns
     write_review(clip_folder, manifest_of(clip_folder))  # same video: thumbnails kept
     assert first.stat().st_mtime_ns == before
+
+
+def psnr(a: Path, b: Path) -> float:
+    """The PSNR (dB) of picture ``b`` against picture ``a``: over 30 is the same frame."""
+    out = subprocess.run(
+        ["ffmpeg", "-hide_banner", "-i", str(a), "-i", str(b), "-lavfi", "psnr", "-f", "null", "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stderr
+    value = out.rsplit("average:", 1)[1].split()[0]
+    return float("inf") if value == "inf" else float(value)
+
+
+def test_thumbnails_come_from_the_render(clip_folder: Path, tmp_path: Path) -> None:
+    """The render writes them (no second decode of the clip), and they show the very frames
+    that a decode of the finished clip gives (the review page's own way, as a reference)."""
+    log = (clip_folder.parent.parent / "build.log").read_text(encoding="utf-8")
+    commands = [line for line in log.splitlines() if "DEBUG: ffmpeg: " in line]
+    assert len(commands) == 2, commands  # the loudness measure, then the render
+    assert "select=" in commands[1] and "/%04d.jpg" in commands[1]
+    made = tmp_path / "made"
+    shutil.copytree(clip_folder / "thumbs", made)
+    copy_folder = tmp_path / "demo"
+    shutil.copytree(clip_folder, copy_folder, ignore=shutil.ignore_patterns("thumbs"))
+    write_review(copy_folder, manifest_of(copy_folder))  # decodes the clip for them
+    for picture in sorted(made.glob("*.jpg")):
+        assert psnr(copy_folder / "thumbs" / picture.name, picture) > 30, picture.name
+    # Neighbouring cuts show other sources: the comparison can tell frames apart.
+    assert psnr(made / "cut01-last.jpg", made / "cut02-first.jpg") < 20
 
 
 def test_sections_not_recorded_then_recorded(clip_folder: Path, tmp_path: Path) -> None:
