@@ -738,7 +738,8 @@ def test_manifest_says_the_privacy_scan_passed(private: Path) -> None:
 @pytest.mark.slow
 @pytest.mark.xdist_group("sample")
 def test_word_redaction_on_the_sample(tmp_path: Path, interview: Path) -> None:
-    """'Haris' is said twice; Whisper hears 'Harry' (the translators' files say Haris)."""
+    """'Haris' is said twice; Whisper hears 'Harry' and 'Paris' (the translators' files say
+    Haris): the words to hide are listed as the transcript has them."""
     search = run_cli("search", "Harry", interview)
     assert search.returncode == 0, search.stderr
     cfg = write(
@@ -761,7 +762,7 @@ renditions:
   small: {{size: 320x180, preset: ultrafast}}
 audio: {{loudness: null}}
 redact:
-  - {{source: nh, words: [Haris, Harry], audio: bleep, text: "{NAME}"}}
+  - {{source: nh, words: [Haris, Harry, Paris], audio: bleep, text: "{NAME}"}}
 """,
     )
     build(cfg)

@@ -46,7 +46,12 @@ class FakeEngine:
         return {"en": 0.7, "la": 0.3}
 
     def decode(
-        self, samples: Any, language: str, settings: Any, on_progress: Callable[[float], None]
+        self,
+        samples: Any,
+        language: str,
+        settings: Any,
+        on_progress: Callable[[float], None],
+        windows: Any = (),
     ) -> list[RawSegment]:
         type(self).calls += 1
         time.sleep(self.delay)

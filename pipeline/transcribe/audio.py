@@ -24,6 +24,9 @@ RATE = 16_000  # Whisper's sample rate
 # over 2 s are removed and speech is padded by 400 ms, so no word is clipped.
 VAD_MIN_SILENCE_MS = 2000
 VAD_PAD_MS = 400
+# Whisper's window. Speech parts are kept this short (Silero splits longer ones at their
+# longest pause, pads included), so that faster-whisper can decode them in batches.
+WINDOW_S = 30
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,22 @@ class Speech:
             return 0
         index = bisect_right(self._joined_starts, round(seconds * RATE)) - 1
         return min(max(index, 0), len(self.chunks) - 1)
+
+    def windows(self, limit_s: float = WINDOW_S) -> tuple[tuple[int, int], ...]:
+        """The joined speech as runs of whole speech parts, each at most ``limit_s`` long
+        where its parts allow (``(start, end)`` offsets into ``samples``): Whisper windows
+        that never cut a word.
+
+        >>> Speech(None, ((0, 10), (20, 35), (50, 60)), 4.0).windows(25 / RATE)
+        ((0, 25), (25, 35))
+        """
+        limit, out = round(limit_s * RATE), list[tuple[int, int]]()
+        for (start, end), joined in zip(self.chunks, self._joined_starts, strict=True):
+            if out and joined + end - start - out[-1][0] <= limit:
+                out[-1] = (out[-1][0], joined + end - start)
+            else:
+                out.append((joined, joined + end - start))
+        return tuple(out)
 
     @cached_property
     def _joined_starts(self) -> list[int]:
@@ -110,7 +129,11 @@ def find_speech(samples: npt.NDArray[np.float32], vad: bool) -> Speech:
         return Speech(samples, ((0, len(samples)),) if len(samples) else (), duration)
     from faster_whisper.vad import VadOptions, get_speech_timestamps  # type: ignore[import-untyped]
 
-    options = VadOptions(min_silence_duration_ms=VAD_MIN_SILENCE_MS, speech_pad_ms=VAD_PAD_MS)
+    options = VadOptions(
+        min_silence_duration_ms=VAD_MIN_SILENCE_MS,
+        speech_pad_ms=VAD_PAD_MS,
+        max_speech_duration_s=WINDOW_S,
+    )
     found = get_speech_timestamps(samples, options)
     chunks = tuple((int(c["start"]), int(c["end"])) for c in found)
     log.info("VAD kept %.1f s of %.1f s", sum(e - s for s, e in chunks) / RATE, duration)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.errors import BuildError
 from pipeline.model import OptionValue
+from pipeline.transcribe.audio import RATE, WINDOW_S
 from pipeline.transcribe.protocol import RawSegment, RawWord
 
 if TYPE_CHECKING:
@@ -20,6 +22,8 @@ if TYPE_CHECKING:
 
 
 log = logging.getLogger(__name__)
+
+BATCH = 8  # speech windows decoded at once (faster-whisper's default batch size)
 
 
 def pick_device(device: str) -> tuple[str, str]:
@@ -57,6 +61,7 @@ class FasterWhisper:
             self.device, self.compute_type = "cpu", "int8"
             self.model = self._load(folder)
         self.multilingual = bool(self.model.model.is_multilingual)
+        self.decoding = "none yet"
 
     def _load(self, folder: Path) -> Any:
         import faster_whisper
@@ -86,11 +91,18 @@ class FasterWhisper:
             return False
         return True
 
+    @functools.cached_property
+    def batched(self) -> Any:
+        import faster_whisper
+
+        return faster_whisper.BatchedInferencePipeline(self.model)
+
     def details(self) -> Mapping[str, OptionValue]:
         return {
             "engine_version": self.version,
             "device": self.device,
             "compute_type": self.compute_type,
+            "decoding": self.decoding,
         }
 
     def language_probs(self, samples: npt.NDArray[np.float32]) -> Mapping[str, float]:
@@ -109,18 +121,35 @@ class FasterWhisper:
         language: str,
         settings: TranscribeSettings,
         on_progress: Callable[[float], None],
+        windows: Sequence[tuple[int, int]] = (),
     ) -> list[RawSegment]:
         # VAD is done before (audio.find_speech), the same way for both engines.
-        segments, _ = self.model.transcribe(
-            samples,
-            language=language,
-            task=settings.task,
-            beam_size=settings.beam_size or 5,
-            vad_filter=False,
-            condition_on_previous_text=False,
-            word_timestamps=True,
-            hallucination_silence_threshold=settings.hallucination_silence_s,
-        )
+        options: dict[str, Any] = {
+            "language": language,
+            "task": settings.task,
+            "beam_size": settings.beam_size or 5,
+            "vad_filter": False,
+            "condition_on_previous_text": False,
+            "word_timestamps": True,
+        }
+        limit = WINDOW_S * RATE
+        if windows and all(end - start <= limit for start, end in windows):
+            # The speech windows decoded BATCH at a time: the same words (the same beam)
+            # in about half the time on 2 CPU cores, as the encoder and decoder run on
+            # several windows at once. Silences were cut out, so the guard against text
+            # hallucinated in them (hallucination_silence_threshold) has nothing to do.
+            clips = [{"start": start / RATE, "end": end / RATE} for start, end in windows]
+            segments, _ = self.batched.transcribe(
+                samples, clip_timestamps=clips, batch_size=BATCH, **options
+            )
+            self.decoding = f"batched, {BATCH} windows at a time"
+        else:  # no VAD: one long stretch, decoded window after window
+            segments, _ = self.model.transcribe(
+                samples,
+                hallucination_silence_threshold=settings.hallucination_silence_s,
+                **options,
+            )
+            self.decoding = "sequential"
         out = []
         for s in segments:
             words = tuple(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import logging
 import types
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from unittest import mock
@@ -111,8 +111,11 @@ class OpenAIWhisper:
         language: str,
         settings: TranscribeSettings,
         on_progress: Callable[[float], None],
+        windows: Sequence[tuple[int, int]] = (),
     ) -> list[RawSegment]:
-        # whisper/__init__.py rebinds "whisper.transcribe" to the function: get the module.
+        # One window after another (openai-whisper has no batched decoding): ``windows``
+        # are not needed. whisper/__init__.py rebinds "whisper.transcribe" to the function:
+        # get the module.
         module = importlib.import_module("whisper.transcribe")
 
         shim = types.SimpleNamespace(tqdm=lambda **kw: _Bar(on_progress, **kw))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -59,6 +59,12 @@ class Engine(Protocol):
         language: str,
         settings: TranscribeSettings,
         on_progress: Callable[[float], None],
+        windows: Sequence[tuple[int, int]] = (),
     ) -> list[RawSegment]:
-        """Decode 16 kHz speech; report progress in seconds of ``samples`` done."""
+        """Decode 16 kHz speech; report progress in seconds of ``samples`` done.
+
+        ``windows`` cut ``samples`` into runs of whole speech parts of at most 30 s (see
+        ``Speech.windows``), for an engine that decodes windows in batches; empty when the
+        speech was not cut (no VAD).
+        """
         ...

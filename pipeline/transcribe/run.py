@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -112,8 +113,7 @@ def transcribe(
                 )
             ]
         )
-    language, probability = choose_language(engine, speech, settings)
-    raw = engine.decode(speech.samples, language, settings, report)
+    language, probability, raw = recognise(engine, speech, settings, report)
     if on_progress is not None:
         on_progress(total, total)
     details = tuple(sorted(engine.details().items()))
@@ -124,6 +124,15 @@ def transcribe(
         round(total * 1000),
         Provenance(settings.engine, model.name, model.sha256, "", details),
     )
+
+
+def recognise(
+    engine: Engine, speech: Speech, settings: TranscribeSettings, report: Callable[[float], None]
+) -> tuple[str, float, list[RawSegment]]:
+    """The language (and its probability), and the engine's segments in joined-speech time."""
+    language, probability = choose_language(engine, speech, settings)
+    windows = speech.windows() if settings.vad else ()
+    return language, probability, engine.decode(speech.samples, language, settings, report, windows)
 
 
 def choose_language(

@@ -15,8 +15,9 @@ EngineName = Literal["faster-whisper", "openai-whisper"]
 Task = Literal["transcribe", "translate"]
 ENGINES: tuple[EngineName, ...] = ("faster-whisper", "openai-whisper")
 
-# Bump when post-processing (word tidying, flags) changes, so cached transcripts are redone.
-REVISION = 1
+# Bump when post-processing (word tidying, flags) or the way of decoding changes, so cached
+# transcripts are redone. 2: VAD parts of at most 30 s, decoded in batches by faster-whisper.
+REVISION = 2
 
 # The languages Whisper knows (whisper/tokenizer.py LANGUAGES), checked before any model loads.
 _LANGUAGE_CODES = """
