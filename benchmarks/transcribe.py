@@ -96,7 +96,8 @@ def case(
         else:
             language, _ = run.choose_language(engine, speech, settings)
             raw = engine.decode(speech.samples, language, settings, lambda s: None)
-        return " ".join(s.text for s in run.source_segments(raw, speech))
+        segments = run.source_segments(raw, speech, settings.hallucination_silence_s)
+        return " ".join(s.text for s in segments)
 
     runs = [measure(transcribe) for _ in range(repeat)]
     text, wall, cpu, others = min(runs, key=lambda r: r[1])

@@ -21,6 +21,7 @@ from pipeline.errors import BuildError, InputError, MediaError
 from pipeline.model import Provenance, Segment, Span, Transcript, Word
 from pipeline.subtitles.read import read_srt
 from pipeline.transcribe import TranscribeSettings, cache, load_or_transcribe, run, transcript_for
+from pipeline.transcribe.audio import Speech
 from pipeline.transcribe.checks import flags, repeats, tokens, wer
 from pipeline.transcribe.jsonio import from_json, to_json
 from pipeline.transcribe.models import Model
@@ -443,3 +444,62 @@ def test_unusable_cuda_falls_back_to_the_cpu(
     assert engine.details()["compute_type"] == "int8"
     with pytest.raises(BuildError, match="CUDA was asked for but does not work here"):
         faster.FasterWhisper(tmp_path, device="cuda")
+
+
+# --- segments: sentences, and possible hallucinations between silences ---------------------
+
+
+def speech_of(seconds: float) -> Speech:
+    """All of ``seconds`` kept as speech: joined time is source time."""
+    n = round(seconds * 16000)
+    return Speech(np.zeros(n, dtype=np.float32), ((0, n),), seconds)
+
+
+def raw_words(*spec: tuple[float, float, str, float]) -> tuple[RawWord, ...]:
+    return tuple(RawWord(start, end, text, p) for start, end, text, p in spec)
+
+
+def test_a_window_of_several_sentences_becomes_a_segment_each() -> None:
+    """A batched decoder gives one segment per window; segments stay about a sentence."""
+    words = raw_words(
+        (0.0, 0.4, " I", 0.9),
+        (0.4, 0.9, " left.", 0.9),
+        (1.2, 1.6, " Why?", 0.8),
+        (2.0, 2.3, " 我", 0.9),
+        (2.3, 2.6, "走了。", 0.9),
+        (3.0, 3.5, " Thank", 0.9),
+        (3.5, 4.0, " you", 0.9),
+    )
+    raw = [RawSegment(0.0, 4.0, " I left. Why? 我走了。 Thank you", -0.2, words)]
+    segments = run.source_segments(raw, speech_of(5.0), 2.0)
+    assert [s.text for s in segments] == ["I left.", "Why?", "我走了。", "Thank you"]
+    assert [(s.span.start_ms, s.span.end_ms) for s in segments] == [
+        (0, 900),
+        (1200, 1600),
+        (2000, 2600),
+        (3000, 4000),
+    ]
+    assert [len(s.words) for s in segments] == [2, 1, 2, 2]
+
+
+def test_improbable_words_alone_between_long_silences_are_dropped() -> None:
+    said = raw_words((0.0, 0.5, " We", 0.9), (0.5, 1.0, " talked.", 0.9))
+    # Two improbable, too-short words, 5 s after the speech and 5 s before the end.
+    ghost = raw_words((6.0, 6.05, " Thanks", 0.1), (6.05, 6.1, " watching.", 0.1))
+    also = raw_words((12.0, 12.5, " Later.", 0.9))
+    raw = [
+        RawSegment(0.0, 1.0, " We talked.", -0.1, said),
+        RawSegment(6.0, 6.1, " Thanks watching.", -2.0, ghost),
+        RawSegment(12.0, 12.5, " Later.", -0.1, also),
+    ]
+    texts = [s.text for s in run.source_segments(raw, speech_of(13.0), 2.0)]
+    assert texts == ["We talked.", "Later."]
+    # No threshold: nothing is dropped. Silences shorter than it: kept too.
+    assert len(run.source_segments(raw, speech_of(13.0), None)) == 3
+    near = [raw[0], RawSegment(1.5, 1.6, " Thanks watching.", -2.0, raw_words(
+        (1.5, 1.55, " Thanks", 0.1), (1.55, 1.6, " watching.", 0.1))), raw[2]]  # fmt: skip
+    assert len(run.source_segments(near, speech_of(13.0), 2.0)) == 3
+    # Probable words of a normal length between the same silences: speech, kept.
+    clear = raw_words((6.0, 6.4, " Thanks", 0.9), (6.4, 6.9, " for", 0.9))
+    kept = [raw[0], RawSegment(6.0, 6.9, " Thanks for", -0.1, clear), raw[2]]
+    assert len(run.source_segments(kept, speech_of(13.0), 2.0)) == 3

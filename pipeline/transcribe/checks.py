@@ -2,7 +2,9 @@
 
 Whisper can loop on a phrase or invent text in silence; both show as segments with repeated
 word n-grams or more characters per second than anyone speaks (research/standards.md D3.5).
-The segments are kept and flagged, never dropped: an editor decides.
+Those segments are kept and flagged: an editor decides. Only what openai-whisper's
+``hallucination_silence_threshold`` drops is dropped: a segment of anomalous words (very
+improbable, very short or very long) with silence longer than the threshold on both sides.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
-from pipeline.model import Segment
+from pipeline.model import Segment, Word
 
 MAX_CPS = 25.0  # faster than fast speech: about 25 characters per second
 REPEATS = 3  # an n-gram (n >= 2) this many times back to back is a loop
@@ -53,6 +55,58 @@ def flags(segment: Segment) -> tuple[str, ...]:
     if chars and (seconds <= 0 or chars / seconds > MAX_CPS):
         found.append("too-fast")
     return tuple(found)
+
+
+def word_anomaly(word: Word) -> float:
+    """How unlike a real word it is: improbable, or too short or too long to be said
+    (openai-whisper's ``word_anomaly_score``, also faster-whisper's)."""
+    seconds = word.span.duration_ms / 1000
+    score = 1.0 if word.probability < 0.15 else 0.0
+    if seconds < 0.133:
+        score += (0.133 - seconds) * 15
+    if seconds > 2.0:
+        score += seconds - 2.0
+    return score
+
+
+def is_anomaly(segment: Segment | None) -> bool:
+    """Whether a segment's first 8 words look invented rather than heard."""
+    if segment is None:
+        return False
+    words = [w for w in segment.words if _WORD.search(w.text)][:8]
+    if not words:
+        return False
+    score = sum(word_anomaly(w) for w in words)
+    return score >= 3 or score + 0.01 >= len(words)
+
+
+def drop_isolated_anomalies(
+    segments: Sequence[Segment], silence_s: float | None, duration_ms: int
+) -> tuple[tuple[Segment, ...], tuple[Segment, ...]]:
+    """``(kept, dropped)``: an anomalous segment goes when the silence before it and the
+    silence after it (or an anomalous neighbour) are longer than ``silence_s``, as with
+    openai-whisper's ``hallucination_silence_threshold``.
+
+    Applied on source time after decoding, so that it holds whatever the engine and however
+    it decoded (faster-whisper's batched decoding does not apply the option itself).
+    """
+    if silence_s is None:
+        return tuple(segments), ()
+    limit = round(silence_s * 1000)
+    kept: list[Segment] = []
+    dropped: list[Segment] = []
+    for i, segment in enumerate(segments):
+        if is_anomaly(segment):
+            after = segments[i + 1] if i + 1 < len(segments) else None
+            start = kept[-1].span.end_ms if kept else 0
+            end = after.span.start_ms if after else duration_ms
+            if segment.span.start_ms - start > limit and (
+                end - segment.span.end_ms > limit or is_anomaly(after)
+            ):
+                dropped.append(segment)
+                continue
+        kept.append(segment)
+    return tuple(kept), tuple(dropped)
 
 
 def wer(reference: str, hypothesis: str) -> float:

@@ -12,7 +12,7 @@ from pipeline.errors import InputError, MediaError, problem
 from pipeline.model import OptionValue, Provenance, Segment, Span, Transcript, Word
 from pipeline.transcribe import cache
 from pipeline.transcribe.audio import RATE, Speech, decode, find_speech
-from pipeline.transcribe.checks import flags
+from pipeline.transcribe.checks import drop_isolated_anomalies, flags
 from pipeline.transcribe.models import Model, openai_checkpoint, resolve
 from pipeline.transcribe.protocol import Engine, Progress, RawSegment
 from pipeline.transcribe.settings import TranscribeSettings
@@ -119,7 +119,7 @@ def transcribe(
     details = tuple(sorted(engine.details().items()))
     return Transcript(
         language,
-        source_segments(raw, speech),
+        source_segments(raw, speech, settings.hallucination_silence_s),
         probability,
         round(total * 1000),
         Provenance(settings.engine, model.name, model.sha256, "", details),
@@ -169,17 +169,40 @@ def choose_language(
     return language, round(totals[language], 4)
 
 
-def source_segments(raw: list[RawSegment], speech: Speech) -> tuple[Segment, ...]:
-    """Engine segments -> source-time segments: words mapped back, tidied, flagged.
+# Sentence ends: Latin, Arabic question mark, CJK full stop and full-width ? !, Devanagari
+# danda, Urdu full stop (escaped: some look like Latin marks).
+SENTENCE_ENDS = (
+    ".",
+    "?",
+    "!",
+    "\u2026",
+    "\u061f",
+    "\u3002",
+    "\uff1f",
+    "\uff01",
+    "\u0964",
+    "\u06d4",
+)
+
+
+def source_segments(
+    raw: list[RawSegment], speech: Speech, silence_s: float | None = None
+) -> tuple[Segment, ...]:
+    """Engine segments -> source-time segments of about a sentence: words mapped back,
+    tidied, split after sentence ends, possible hallucinations dropped (see
+    ``checks.drop_isolated_anomalies``) or flagged.
 
     Word times are kept inside the audio and monotonic (each word starts no earlier than
-    the previous one ends), which DTW alignment does not promise.
+    the previous one ends), which DTW alignment does not promise. A batched decoder gives a
+    segment per window of up to 30 s; the split keeps segments (and their flags) to about a
+    sentence whatever the decoder. Segment texts are the words' own texts, joined as Whisper
+    spaced them.
     """
     end_ms, last = round(speech.duration_s * 1000), 0
     out = []
     for seg in raw:
-        words = []
-        for w in seg.words:
+        sentence: list[tuple[Word, str]] = []
+        for k, w in enumerate(seg.words):
             text = w.text.strip()
             chunk = speech.chunk_at((w.start + w.end) / 2)
             start = round(speech.to_source(w.start, chunk) * 1000)
@@ -187,15 +210,26 @@ def source_segments(raw: list[RawSegment], speech: Speech) -> tuple[Segment, ...
             start = min(max(start, last), end_ms)
             last = min(max(end, start), end_ms)
             if text:
-                words.append(Word(Span(start, last), text, round(w.probability, 4)))
-        text = seg.text.strip()
-        if not words or not text:
-            continue
-        segment = Segment(
-            Span(words[0].span.start_ms, words[-1].span.end_ms),
-            text,
-            tuple(words),
-            round(math.exp(seg.avg_logprob), 4),
+                sentence.append((Word(Span(start, last), text, round(w.probability, 4)), w.text))
+            if sentence and (text.endswith(SENTENCE_ENDS) or k == len(seg.words) - 1):
+                out.append(_segment(sentence, seg.avg_logprob))
+                sentence = []
+    kept, dropped = drop_isolated_anomalies(out, silence_s, end_ms)
+    for segment in dropped:
+        log.info(
+            "dropped %r at %.1f s: improbable words alone between silences (a likely "
+            "hallucination)",
+            segment.text,
+            segment.span.start_ms / 1000,
         )
-        out.append(replace(segment, flags=flags(segment)))
-    return tuple(out)
+    return kept
+
+
+def _segment(words: list[tuple[Word, str]], avg_logprob: float) -> Segment:
+    segment = Segment(
+        Span(words[0][0].span.start_ms, words[-1][0].span.end_ms),
+        "".join(raw for _, raw in words).strip(),
+        tuple(w for w, _ in words),
+        round(math.exp(avg_logprob), 4),
+    )
+    return replace(segment, flags=flags(segment))

@@ -17,7 +17,8 @@ ENGINES: tuple[EngineName, ...] = ("faster-whisper", "openai-whisper")
 
 # Bump when post-processing (word tidying, flags) or the way of decoding changes, so cached
 # transcripts are redone. 2: VAD parts of at most 30 s, decoded in batches by faster-whisper.
-REVISION = 2
+# 3: segments split after sentence ends; the silence threshold applied after decoding.
+REVISION = 3
 
 # The languages Whisper knows (whisper/tokenizer.py LANGUAGES), checked before any model loads.
 _LANGUAGE_CODES = """
@@ -39,8 +40,9 @@ class TranscribeSettings:
         task: ``transcribe``, or ``translate`` for English text from any language.
         vad: drop non-speech before decoding (Silero VAD) -- the main guard against
             hallucinated text in silence and music (SYSTRAN/faster-whisper#949).
-        hallucination_silence_s: skip silences longer than this when the words around them
-            look anomalous (openai/whisper#1838); needs word timestamps.
+        hallucination_silence_s: drop a segment of anomalous words with silences longer than
+            this on both sides (openai/whisper#1838); needs word timestamps. Applied after
+            decoding, in source time, for every engine (pipeline/transcribe/checks.py).
         beam_size: 1 for greedy decoding; None for the engine's default (5 for faster-whisper;
             greedy for openai-whisper on the CPU, where beam search is 7-10x slower).
         device: ``auto`` (CUDA when present), ``cpu`` or ``cuda``.
