@@ -6,6 +6,7 @@ import argparse
 import importlib
 import logging
 import sys
+import tempfile
 from collections.abc import Sequence
 from enum import IntEnum
 from pathlib import Path
@@ -157,7 +158,7 @@ def _print_plan(planned: Planned, out: Console) -> None:
             markup=False,
             soft_wrap=True,
         )
-        tmp = Path("$TMPDIR/build-clip-XXXX")
+        tmp = Path(tempfile.gettempdir()) / "build-clip-XXXXXXXX"  # made when it renders
         out.print(
             "  " + ffmpeg.command_line(command_for(job, planned.plan, tmp, job.output)),
             highlight=False,
