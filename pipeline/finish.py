@@ -52,14 +52,17 @@ def clip_redactions(
 
 
 def redact_cues(
-    cues: Sequence[Cue], redactions: Sequence[tuple[RedactSpec, Redaction]]
+    cues: Sequence[Cue],
+    redactions: Sequence[tuple[RedactSpec, Redaction]],
+    specs: Sequence[RedactSpec] = (),
 ) -> tuple[Cue, ...]:
     """Subtitle text with every redacted span and word replaced, in any language.
 
     A cue that overlaps a timed redaction shows only its replacement text; a redacted word
-    (a name) is replaced wherever it is written, so translations lose it too.
+    (a name) of ``specs`` is replaced wherever it is written, so translations lose it too,
+    even where the transcript never heard it (misheard, or said outside the cuts).
     """
-    words = {w: spec.text or REMOVED for spec, _ in redactions for w in spec.words}
+    words = {w: spec.text or REMOVED for spec in specs for w in spec.words}
     # A timed redaction replaces the words on screen when it says so, or when the sound is
     # redacted; a blur alone leaves them (they are still what was said).
     timed = [

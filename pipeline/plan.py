@@ -232,8 +232,17 @@ def plan_clip(
         lead, tail, card_texts = extras(config, clip, media, timeline.fps, spec.size)
         rules = layout_rules(spec)
         redactions = clip_redactions(project.redact, timeline, transcripts)
+        used = {ts.source for ts in timeline.spans}
+        named = [r for r in project.redact if r.words and r.source in used]
+        # A replacement can be longer than what it hides: laid out again where it must be.
         tracks = {
-            lang: redact_cues(clip_cues(config, clip, lang, timeline, media, rules), redactions)
+            lang: rewrap(
+                redact_cues(
+                    clip_cues(config, clip, lang, timeline, media, rules), redactions, named
+                ),
+                lang,
+                rules,
+            )
             for lang in clip.subtitles.languages
         }
         first = first or (timeline, tracks)

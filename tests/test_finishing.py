@@ -597,6 +597,43 @@ def test_redacted_text_in_every_sidecar_and_soft_track(redacted: Path) -> None:
     assert "Haris je ostao tamo" in texts["track bos"]
 
 
+def test_a_longer_replacement_is_laid_out_again(tmp_path: Path) -> None:
+    """'[name removed]' is longer than the name: the line it lands in would not fit."""
+    src = lavfi(
+        tmp_path / "talk.mp4",
+        "color=c=black:size=320x240:rate=25:duration=4",
+        "sine=frequency=440:sample_rate=48000:duration=4",
+    )
+    line = "Then my friend Haris took us to the border"  # 42 characters: the limit
+    write(tmp_path / "talk.en.srt", f"1\n00:00:00,500 --> 00:00:03,500\n{line}\n")
+    cfg = write(
+        tmp_path / "long.yaml",
+        f"""\
+version: 1
+output: out
+sources:
+  talk: {{file: {src}, subtitles: {{en: talk.en.srt}}}}
+clips:
+  long:
+    cuts:
+      - {{source: talk, start: 0, end: 4}}
+    subtitles: {{burn: en, languages: {{en: source}}}}
+renditions:
+  main: {{size: 320x240, preset: ultrafast}}
+audio: {{loudness: null}}
+redact:
+  - {{source: talk, words: [Haris], text: "{NAME}"}}
+""",
+    )
+    build(cfg)
+    srt = (tmp_path / "out" / "long" / "long.en.srt").read_text(encoding="utf-8")
+    lines = srt.split("\n\n")[0].splitlines()[2:]
+    assert " ".join(lines) == line.replace("Haris", NAME)
+    assert len(lines) == 2 and all(len(t) <= 42 for t in lines), lines
+    check = run_cli("check", cfg, "--strict")
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
 def test_blur_only_redaction_leaves_the_words_on_screen(redacted: Path) -> None:
     # 'Good morning everyone' (clip 0.1-0.9 s) overlaps only the blur (clip 0-3 s).
     srt = (redacted / "bleep" / "bleep.en.srt").read_text(encoding="utf-8")
