@@ -43,20 +43,36 @@ def build_timeline(
     return Timeline(tuple(spans), fps, overlap, lead, tail)
 
 
+FRAGMENT_MS = 500  # a piece of a cue cut shorter than this is not shown on its own
+
+
 def map_cues(cues: Mapping[str, Sequence[Cue]], timeline: Timeline) -> tuple[Cue, ...]:
     """Map each source's cues (in that source's time) onto the clip.
 
     Each cue is clipped to every cut it overlaps and shifted to clip time, so a cue that
     spans a cut is split there and no cue shows outside the material it belongs to.
+
+    A piece that a cut leaves shorter than 0.5 s would flash (SUBTITLES.md): it goes to its
+    neighbour. The cue before it in the same cut stays up over it when that adds at most
+    0.5 s (a hang, as after a last word); otherwise, or with no cue before it (its cue
+    began before the cut, and a cue never shows before its words), it is dropped.
     """
     out: list[Cue] = []
     for ts in timeline.spans:
-        for cue in cues.get(ts.source, ()):
+        pieces: list[Cue] = []
+        for cue in sorted(cues.get(ts.source, ()), key=lambda c: (c.span.start_ms, c.span.end_ms)):
             part = cue.span.intersect(ts.src)
             if part is None:
                 continue
             start = max(ts.clip.start_ms, part.start_ms + ts.shift_ms)
             end = min(ts.clip.end_ms, part.end_ms + ts.shift_ms)
-            if end > start:
-                out.append(Cue(Span(start, end), cue.text))
+            if end <= start:
+                continue
+            if part != cue.span and end - start < FRAGMENT_MS:
+                last = pieces[-1] if pieces else None
+                if last is not None and start >= last.span.end_ms >= end - FRAGMENT_MS:
+                    pieces[-1] = Cue(Span(last.span.start_ms, end), last.text)
+                continue
+            pieces.append(Cue(Span(start, end), cue.text))
+        out += pieces
     return tuple(sorted(out, key=lambda c: c.span))

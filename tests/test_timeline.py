@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pipeline.model import Cue, Span
-from pipeline.timeline import build_timeline, map_cues
+from pipeline.timeline import FRAGMENT_MS, build_timeline, map_cues
 
 FPS = st.sampled_from([Fraction(25), Fraction(30000, 1001), Fraction(50), Fraction(24)])
 
@@ -49,16 +49,26 @@ def test_mapped_cues_stay_inside_their_cut(
             ts.clip.start_ms <= cue.span.start_ms and cue.span.end_ms <= ts.clip.end_ms
             for ts in timeline.spans
         )
-    # Every overlap of a cue with a cut appears once (unless it falls in the last half
-    # frame that rounding the cut to whole frames removed).
-    overlaps = [
-        (ts, part)
-        for ts in timeline.spans
-        for c in cues
-        if (part := c.span.intersect(ts.src)) is not None
-    ]
-    kept = [p for ts, p in overlaps if p.start_ms - ts.src.start_ms < ts.clip.duration_ms]
-    assert len(mapped) == len(kept)
+    # Every overlap of a cue with a cut appears once, unless it falls in the last half frame
+    # that rounding the cut to whole frames removed, or the cut leaves less than 0.5 s of
+    # a cue that crosses its edge (such a piece is not shown on its own).
+    pieces = []
+    for ts in timeline.spans:
+        for c in cues:
+            part = c.span.intersect(ts.src)
+            if part is None or part.start_ms - ts.src.start_ms >= ts.clip.duration_ms:
+                continue
+            shown = min(ts.clip.end_ms, part.end_ms + ts.shift_ms) - (part.start_ms + ts.shift_ms)
+            if part == c.span or shown >= FRAGMENT_MS:
+                pieces.append((ts, c))
+    assert len(mapped) == len(pieces)
+    for ts, c in pieces:
+        assert any(m.text == c.text and ts.clip.start_ms <= m.span.start_ms for m in mapped)
+    # No piece cut from a longer cue is shorter than 0.5 s.
+    by_text = {c.text: c for c in cues}
+    for m in mapped:
+        if m.span.duration_ms < FRAGMENT_MS:
+            assert any(by_text[m.text].span.end_ms <= ts.src.end_ms for ts in timeline.spans)
 
 
 def test_mapping_example() -> None:
@@ -77,6 +87,22 @@ def test_mapping_example() -> None:
     ]
     assert timeline.duration_ms == 9920
     assert [s.frames for s in timeline.spans] == [125, 63, 60]
+
+
+def test_a_piece_shorter_than_half_a_second_goes_to_its_neighbour() -> None:
+    timeline = build_timeline([("a", Span(0, 5000)), ("a", Span(8000, 10_000))], Fraction(25))
+    cues = [
+        Cue(Span(1000, 4500), "said before the cut"),
+        Cue(Span(4700, 6000), "crosses the first cut's end"),  # 0.3 s of it in cut 1
+        Cue(Span(7800, 8300), "crosses the second cut's start"),  # 0.3 s in cut 2
+        Cue(Span(8500, 9000), "short but whole"),
+        Cue(Span(9900, 10_800), "mostly after the end"),  # 0.1 s, 0.5 s after the one before
+    ]
+    mapped = [(c.span.start_ms, c.span.end_ms, c.text) for c in map_cues({"a": cues}, timeline)]
+    assert mapped == [
+        (1000, 5000, "said before the cut"),  # stays up 0.5 s over the 0.3 s piece
+        (5500, 6000, "short but whole"),  # a whole cue is never dropped
+    ]
 
 
 def test_cue_outside_every_cut_is_dropped() -> None:
