@@ -43,10 +43,16 @@ def _rtl(text: str) -> bool:
     return any("\u0590" <= ch <= "\u08ff" for ch in text)
 
 
+def card_font(card: CardSpec, latin_font: str) -> str:
+    """The font a card is drawn in: its own, else Noto Naskh for Arabic script, else the
+    subtitles' Latin font."""
+    return card.font or ("Noto Naskh Arabic" if _rtl(card.text) else latin_font)
+
+
 def card_ass(card: CardSpec, size: tuple[int, int], latin_font: str) -> str:
     """The card's text, centred on the frame, for the card's whole duration."""
     w, h = size
-    font = card.font or ("Noto Naskh Arabic" if _rtl(card.text) else latin_font)
+    font = card_font(card, latin_font)
     colour = card.color.lstrip("#")
     subs = pysubs2.SSAFile()
     subs.info.update(

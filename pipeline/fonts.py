@@ -53,25 +53,13 @@ def check_glyphs(cues: Sequence[Cue], families: Sequence[str], lang: str) -> lis
     ``families`` is the font, then its fallbacks (for Arabic, the Latin font that draws the
     names and words in Latin letters inside a line).
     """
-    have: set[int] = set()
-    for family in dict.fromkeys(families):
-        path = font_file(family)
-        if path is None:
-            return [
-                Problem(
-                    None,
-                    None,
-                    "",
-                    f"font {family!r} is not installed (expected an "
-                    "installed font family; see fc-list)",
-                )
-            ]
-        have |= codepoints(path)
+    have = _drawable(families)
+    if isinstance(have, Problem):
+        return [have]
     problems = []
     for n, cue in enumerate(cues, 1):
-        missing = sorted({ch for ch in cue.text if _needs_glyph(ch) and ord(ch) not in have})
-        if missing:
-            chars = ", ".join(f"{ch!r} (U+{ord(ch):04X})" for ch in missing)
+        chars = _missing(cue.text, have)
+        if chars:
             problems.append(
                 Problem(
                     None,
@@ -83,6 +71,44 @@ def check_glyphs(cues: Sequence[Cue], families: Sequence[str], lang: str) -> lis
                 )
             )
     return problems
+
+
+def check_card_glyphs(text: str, families: Sequence[str], field: str) -> str | None:
+    """What a title or end card's fonts cannot draw of its ``text``, as a message; None when
+    they draw it all. ``field`` is the config key that sets the card's font."""
+    have = _drawable(families)
+    if isinstance(have, Problem):
+        return have.message
+    chars = _missing(text, have)
+    if not chars:
+        return None
+    return (
+        f"no glyph for {chars} in {' or '.join(map(repr, dict.fromkeys(families)))} "
+        f"(expected a font that draws every character; set {field})"
+    )
+
+
+def _drawable(families: Sequence[str]) -> set[int] | Problem:
+    """Every character the families draw together, or the problem of one not installed."""
+    have: set[int] = set()
+    for family in dict.fromkeys(families):
+        path = font_file(family)
+        if path is None:
+            return Problem(
+                None,
+                None,
+                "",
+                f"font {family!r} is not installed (expected an "
+                "installed font family; see fc-list)",
+            )
+        have |= codepoints(path)
+    return have
+
+
+def _missing(text: str, have: set[int]) -> str:
+    """The characters of ``text`` outside ``have``, listed with their code points."""
+    missing = sorted({ch for ch in text if _needs_glyph(ch) and ord(ch) not in have})
+    return ", ".join(f"{ch!r} (U+{ord(ch):04X})" for ch in missing)
 
 
 def require_glyphs(cues: Sequence[Cue], families: Sequence[str], lang: str) -> None:

@@ -8,12 +8,12 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
 
-from pipeline.branding import extras, probe_bumpers
+from pipeline.branding import card_font, extras, probe_bumpers
 from pipeline.config import AudioSpec, ClipSpec, Config, RenditionSpec, StyleSpec
 from pipeline.cuts import ResolvedCut, resolve_cuts
 from pipeline.errors import InputError, MediaError, Problem, SubtitleError
 from pipeline.finish import clip_redactions, redact_cues
-from pipeline.fonts import check_glyphs
+from pipeline.fonts import check_card_glyphs, check_glyphs
 from pipeline.languages import default_font, is_rtl, script_scale
 from pipeline.media import probe
 from pipeline.model import Cue, MediaInfo, Span, Timeline, Transcript
@@ -275,7 +275,8 @@ def plan_clip(
 
 
 def check_fonts(config: Config, clip: str, jobs: list[Job]) -> None:
-    """Fail before rendering when a burned cue uses a character its font cannot draw."""
+    """Fail before rendering when a burned cue or a card uses a character its font cannot
+    draw (it would show as an empty box)."""
     unique = {(j.lang, j.style.font): j for j in jobs if j.cues}
     latin = config.project.style.font
     problems = [
@@ -283,6 +284,15 @@ def check_fonts(config: Config, clip: str, jobs: list[Job]) -> None:
         for job in unique.values()
         for p in check_glyphs(job.cues, (job.style.font, latin), job.lang)
     ]
+    spec = config.project.clips[clip]
+    for key, card in (("title", spec.title), ("end", spec.end)):
+        if card is None:
+            continue
+        font = card_font(card, latin)
+        field = f"clips.{clip}.{key}.font"
+        message = check_card_glyphs(card.text, (font, latin), field)
+        if message:
+            problems.append(config.problem(("clips", clip, key, "text"), message))
     if problems:
         raise SubtitleError(problems)
 

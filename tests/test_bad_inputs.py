@@ -585,6 +585,29 @@ CASES = [
         ),
         id="glyph-missing-from-font",
     ),
+    pytest.param(
+        Case(
+            edit(
+                "    subtitles: {burn: en",
+                '    title: {text: "Leaving \U0001f600"}\n    subtitles: {burn: en',
+            ),
+            "{cfg}:9: clips.c.title.text: ",
+            "no glyph for '\U0001f600' (U+1F600) in 'Noto Sans' (expected a font that draws "
+            "every character; set clips.c.title.font)",
+        ),
+        id="card-glyph-missing-from-font",
+    ),
+    pytest.param(
+        Case(
+            edit(
+                "    subtitles: {burn: en",
+                "    end: {text: Thanks, font: No Such Font Family}\n    subtitles: {burn: en",
+            ),
+            "{cfg}:9: clips.c.end.text: ",
+            "font 'No Such Font Family' is not installed (expected an installed font family",
+        ),
+        id="card-font-missing",
+    ),
     # --- outputs
     pytest.param(
         Case(
