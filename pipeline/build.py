@@ -244,6 +244,8 @@ def _render(job: Job, plan: Plan, tmp: Path, on_progress: OnProgress | None) -> 
             )
         privacy.clear_compressor_name(partial)
         check_privacy(job, partial)
+        if on_progress is not None:  # the last word of a stopping pool (Ctrl-C) before the
+            on_progress(1.0)  # rename: a build that was stopped keeps no output of it
 
 
 def _share(on_progress: OnProgress | None, start: float, size: float) -> OnProgress | None:

@@ -260,3 +260,34 @@ def test_one_failing_config_does_not_stop_a_batch(tmp_path: Path, source: Path) 
         assert (config.parent / "out" / "c" / "c.r.nosubs.mp4").is_file()
     assert not (tmp_path / "broken" / "out").exists()
     assert f"error: {broken}:8: clips.c.cuts[0].end: 9 is past the end" in result.stderr
+
+
+def test_ctrl_c_after_the_encode_keeps_no_output(
+    tmp_path: Path, source: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C that lands after ffmpeg finished but before the rename (while the output is
+    scanned for privacy) still leaves nothing: the render checks once more before renaming."""
+    from pipeline import build
+    from pipeline.config import load
+    from pipeline.plan import plan_build
+
+    plan = plan_build(load(project(tmp_path, source, preset="ultrafast")))
+    (job,) = plan.clips[0].jobs
+    stopping = False
+    scanned = build.check_privacy
+
+    def scan_then_ctrl_c(job: build.Job, path: Path) -> None:
+        nonlocal stopping
+        scanned(job, path)
+        stopping = True  # the pool is told to stop while the finished file is checked
+
+    def progress(fraction: float) -> None:
+        if stopping:
+            raise build.Stopped
+
+    monkeypatch.setattr(build, "check_privacy", scan_then_ctrl_c)
+    with pytest.raises(build.Stopped):
+        build.render_job(job, plan, progress)
+    assert leftovers(tmp_path) == []
+    build.render_job(job, plan, None)  # nothing in the way of the next run
+    assert leftovers(tmp_path) == ["out/c/c.r.nosubs.mp4"]
