@@ -211,7 +211,8 @@ def _timed(
         if following is not None:
             if following - end < rules.close_gap_ms:
                 end = following - rules.gap_ms
-            end = min(end, following - rules.gap_ms)
+            # Closing a gap never makes a cue longer than the longest one allowed.
+            end = min(end, following - rules.gap_ms, start + rules.max_ms)
         end = max(min(end, limit), start + 1)  # closing a gap never carries a cue over a cut
         lines = layout([w.text for w in words], language, rules)
         text = "\n".join(lines) if lines else join_words([w.text for w in words], language)
