@@ -155,6 +155,9 @@ def _end_cost(words: Sequence[Word], texts: Sequence[str], j: int, language: str
     return max(0.0, _break_cost(texts, j, language) - pause / 1000)
 
 
+MIN_SHOWN_MS = 40  # a cue shows for at least a frame (at 25 fps) before the gap to the next
+
+
 def group_words(words: Sequence[Word], language: str, rules: CueRules) -> list[tuple[int, int]]:
     """Split ``words`` into cues ``[i, j)`` of least total cost (see the module doc)."""
     n, texts = len(words), [w.text for w in words]
@@ -164,6 +167,7 @@ def group_words(words: Sequence[Word], language: str, rules: CueRules) -> list[t
     for k in range(1, n + 1):
         sentence[k] += sentence[k - 1]
     best, back = [0.0] + [float("inf")] * n, [0] * (n + 1)
+    shown_ms = rules.gap_ms + MIN_SHOWN_MS
     for j in range(1, n + 1):
         end_cost, chars = _end_cost(words, texts, j, language), -space
         for i in range(j - 1, -1, -1):
@@ -185,6 +189,8 @@ def group_words(words: Sequence[Word], language: str, rules: CueRules) -> list[t
                 + 0.25 * max(0.0, cps - rules.cps)
                 + 1.0 * max(0.0, cps - rules.max_cps)
             )
+            if j < n and words[j].span.start_ms - words[i].span.start_ms < shown_ms:
+                cost += 1000.0  # no room to show this cue and keep the gap before the next
             if cost < best[j]:
                 best[j], back[j] = cost, i
     groups, j = [], n
