@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from pipeline.check import check_project
+from pipeline.cli import _common
 from pipeline.config import load, require_clips
 from pipeline.subtitles.lint import Finding
 
@@ -48,9 +49,7 @@ def make_parser() -> argparse.ArgumentParser:
         default="table",
         help="a readable report (default) or JSON for scripts",
     )
-    p.add_argument("-q", "--quiet", action="store_true", help="print only errors")
-    p.add_argument("-v", "--verbose", action="store_true", help="print each step")
-    p.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    _common(p)
     return p
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from pipeline.cli import _common
 from pipeline.config import load, require_clips
 from pipeline.errors import ConfigError, Problem
 from pipeline.export import FORMATS, Mark, build_otio, quote_marks, redaction_marks, to_string
@@ -46,9 +47,7 @@ def make_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="write here (one clip only) instead of out/<clip>/<clip>.<suffix>",
     )
-    p.add_argument("-q", "--quiet", action="store_true", help="print only errors")
-    p.add_argument("-v", "--verbose", action="store_true", help="print each step")
-    p.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    _common(p)
     return p
 
 
