@@ -41,9 +41,9 @@ from pipeline.manifest import (
     write_manifest,
 )
 from pipeline.media import measure_output
-from pipeline.plan import NOSUBS, ClipPlan, Job, Plan, plan_build
+from pipeline.plan import ClipPlan, Job, Plan, plan_build
 from pipeline.render import Finish, plan_loudness_scan, plan_render
-from pipeline.review import write_index, write_review
+from pipeline.review import shown_index, write_index, write_review
 from pipeline.subtitles.write import to_ass, to_srt, to_vtt
 from pipeline.thumbnails import wanted_frames
 from pipeline.transcribe.cache import file_sha256
@@ -101,17 +101,17 @@ def command_for(
 
 def review_stills(job: Job, plan: Plan) -> list[tuple[int, int]]:
     """The first and last frame of each cut, when ``job`` makes the video that the clip's
-    review page plays and shows thumbnails of (the first output without burned subtitles,
-    else the first output: pipeline/review.py ``pick_video``); else nothing.
+    review page plays and shows thumbnails of (pipeline/review.py ``shown_index``); else
+    nothing.
 
     The frames are the manifest's (its clip's timeline); a job on another timeline (another
     frame rate) leaves the thumbnails to the review page's own pass.
     """
     clip = next((c for c in plan.clips if c.name == job.clip), None)
-    if clip is None or not clip.jobs or job.timeline != clip.timeline:
+    if clip is None or job.timeline != clip.timeline:
         return []
-    shown = next((j for j in clip.jobs if j.lang == NOSUBS), clip.jobs[0])
-    if shown.output != job.output:
+    k = shown_index([j.lang for j in clip.jobs])
+    if k is None or clip.jobs[k].output != job.output:
         return []
     return [ts.screen_frames(clip.timeline.fps) for ts in clip.timeline.spans]
 

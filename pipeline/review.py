@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import json
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -20,10 +20,10 @@ from urllib.parse import quote
 import jinja2
 
 from pipeline.manifest import write_if_changed
+from pipeline.plan import NOSUBS
 from pipeline.review_values import language_label, said, sections, shape, status
 from pipeline.thumbnails import write_thumbnails
 
-NOSUBS = "nosubs"
 _INDEX_LOCK = threading.Lock()  # clips of one build finish on several threads
 
 
@@ -102,10 +102,18 @@ def built_outputs(folder: Path, manifest: Mapping[str, Any]) -> list[dict[str, A
     return rows
 
 
+def shown_index(burned: Sequence[str]) -> int | None:
+    """Which of the outputs (given by the language each burns) the review page plays: the
+    first without burned subtitles if there is one, else the first; None for no output.
+    The render of that output also makes the page's thumbnails (pipeline/build.py)."""
+    return next((k for k, lang in enumerate(burned) if lang == NOSUBS), 0 if burned else None)
+
+
 def pick_video(outputs: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """The output to play: one without burned subtitles if there is one, else the first."""
+    """The built output to play (see ``shown_index``)."""
     built = [o for o in outputs if o["built"]]
-    return next((o for o in built if o["burned"] == NOSUBS), built[0] if built else None)
+    k = shown_index([o["burned"] for o in built])
+    return None if k is None else built[k]
 
 
 def review_context(
