@@ -41,7 +41,9 @@ def _set(words: str) -> frozenset[str]:
     return frozenset(words.split())
 
 
-_SENTENCE_END = tuple(".?!…。\uff1f\uff01؟")  # with full-width ? ! and Arabic ?
+# Latin, with the CJK full stop and full-width ? !, the Arabic ?, the Devanagari danda and the
+# Urdu full stop (escaped: some look like Latin marks).
+SENTENCE_END = tuple(".?!…。\uff1f\uff01؟\u0964\u06d4")
 _CLAUSE_END = tuple(",;:\u2013\u2014،؛")  # with en and em dashes
 _NO_SPACES = _set("zh ja th lo km my yue bo")
 # A line or cue should not end on these (article + noun, preposition + phrase, pronoun + verb).
@@ -94,7 +96,7 @@ def _bare(word: str) -> str:
 def _break_cost(words: Sequence[str], k: int, language: str) -> float:
     """The cost of breaking between ``words[k-1]`` and ``words[k]`` (lines and cues alike)."""
     before = words[k - 1]
-    if before.endswith(_SENTENCE_END):
+    if before.endswith(SENTENCE_END):
         return 0.0
     if before.endswith(_CLAUSE_END):
         return 0.5
@@ -163,7 +165,7 @@ def group_words(words: Sequence[Word], language: str, rules: CueRules) -> list[t
     n, texts = len(words), [w.text for w in words]
     space = 0 if language in _NO_SPACES else 1
     lengths = [text_length(t) for t in texts]
-    sentence = [0, *(int(t.endswith(_SENTENCE_END)) for t in texts)]
+    sentence = [0, *(int(t.endswith(SENTENCE_END)) for t in texts)]
     for k in range(1, n + 1):
         sentence[k] += sentence[k - 1]
     best, back = [0.0] + [float("inf")] * n, [0] * (n + 1)

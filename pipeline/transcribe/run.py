@@ -10,6 +10,7 @@ from pathlib import Path
 
 from pipeline.errors import InputError, MediaError, problem
 from pipeline.model import OptionValue, Provenance, Segment, Span, Transcript, Word
+from pipeline.subtitles.segment import SENTENCE_END
 from pipeline.transcribe import cache
 from pipeline.transcribe.audio import RATE, Speech, decode, find_speech
 from pipeline.transcribe.checks import drop_isolated_anomalies, flags
@@ -169,22 +170,6 @@ def choose_language(
     return language, round(totals[language], 4)
 
 
-# Sentence ends: Latin, Arabic question mark, CJK full stop and full-width ? !, Devanagari
-# danda, Urdu full stop (escaped: some look like Latin marks).
-SENTENCE_ENDS = (
-    ".",
-    "?",
-    "!",
-    "\u2026",
-    "\u061f",
-    "\u3002",
-    "\uff1f",
-    "\uff01",
-    "\u0964",
-    "\u06d4",
-)
-
-
 def source_segments(
     raw: list[RawSegment], speech: Speech, silence_s: float | None = None
 ) -> tuple[Segment, ...]:
@@ -211,7 +196,7 @@ def source_segments(
             last = min(max(end, start), end_ms)
             if text:
                 sentence.append((Word(Span(start, last), text, round(w.probability, 4)), w.text))
-            if sentence and (text.endswith(SENTENCE_ENDS) or k == len(seg.words) - 1):
+            if sentence and (text.endswith(SENTENCE_END) or k == len(seg.words) - 1):
                 out.append(_segment(sentence, seg.avg_logprob))
                 sentence = []
     kept, dropped = drop_isolated_anomalies(out, silence_s, end_ms)
