@@ -18,6 +18,7 @@ from pipeline.languages import default_font, is_rtl, script_scale
 from pipeline.media import probe
 from pipeline.model import Cue, MediaInfo, Span, Timeline, Transcript
 from pipeline.render import Finish
+from pipeline.subtitles.limits import frame_lines
 from pipeline.subtitles.read import read_srt
 from pipeline.subtitles.segment import CueRules, layout, rules_for
 from pipeline.subtitles.write import AssStyle
@@ -300,10 +301,8 @@ def check_fonts(config: Config, clip: str, jobs: list[Job]) -> None:
 def layout_rules(spec: RenditionSpec) -> CueRules:
     """Line length and count for a rendition: about 25 characters and 3 lines in a portrait
     frame, 42 and 2 otherwise (SUBTITLES.md), unless the rendition says otherwise."""
-    w, h = spec.size
-    portrait = h > w
-    chars = spec.subtitles.chars or (25 if portrait else 42)
-    return CueRules(max_line=chars, max_lines=spec.subtitles.lines or (3 if portrait else 2))
+    chars, lines = frame_lines(*spec.size)
+    return CueRules(max_line=spec.subtitles.chars or chars, max_lines=spec.subtitles.lines or lines)
 
 
 def clip_cues(

@@ -19,6 +19,15 @@ from typing import Literal
 
 from pipeline.languages import is_rtl
 from pipeline.model import Cue
+from pipeline.subtitles.limits import (
+    CPS_LIMIT,
+    CPS_TARGET,
+    MAX_LINE,
+    MAX_LINES,
+    MAX_MS,
+    MIN_MS,
+    frame_lines,
+)
 from pipeline.subtitles.markup import strip_markup
 from pipeline.timecode import format_ms
 
@@ -90,21 +99,20 @@ class Track:
 class LintSettings:
     """Limits from SUBTITLES.md; ``clip_ms`` is set for files written on the clip's timeline."""
 
-    max_chars: int = 42
-    max_lines: int = 2
-    min_ms: int = 833
-    max_ms: int = 7000
-    cps_limit: float = 20.0
-    cps_target: float = 17.0
+    max_chars: int = MAX_LINE
+    max_lines: int = MAX_LINES
+    min_ms: int = MIN_MS
+    max_ms: int = MAX_MS
+    cps_limit: float = CPS_LIMIT
+    cps_target: float = CPS_TARGET
     fps: Fraction = Fraction(25)
     clip_ms: int | None = None
 
 
 def settings_for_frame(width: int, height: int, fps: Fraction) -> LintSettings:
     """Landscape and square frames: 42 characters, 2 lines; vertical 9:16: about 25, 3 lines."""
-    if height > width:
-        return LintSettings(max_chars=25, max_lines=3, fps=fps)
-    return LintSettings(fps=fps)
+    chars, lines = frame_lines(width, height)
+    return LintSettings(max_chars=chars, max_lines=lines, fps=fps)
 
 
 def visible_length(text: str) -> int:

@@ -14,18 +14,19 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from pipeline.model import Cue, Span, Timeline, Transcript, Word
+from pipeline.subtitles.limits import CPS_LIMIT, CPS_TARGET, MAX_LINE, MAX_LINES, MAX_MS, MIN_MS
 
 
 @dataclass(frozen=True)
 class CueRules:
     """Limits for cues made from words (times in ms, speeds in characters per second)."""
 
-    max_line: int = 42
-    max_lines: int = 2
-    min_ms: int = 833
-    max_ms: int = 7000
-    cps: float = 17.0
-    max_cps: float = 20.0
+    max_line: int = MAX_LINE
+    max_lines: int = MAX_LINES
+    min_ms: int = MIN_MS
+    max_ms: int = MAX_MS
+    cps: float = CPS_TARGET
+    max_cps: float = CPS_LIMIT
     gap_ms: int = 80  # two frames at 25 fps
     hang_ms: int = 500  # a cue may stay up this long after its last word
     close_gap_ms: int = 500  # shorter gaps are closed (chained cues)
@@ -34,7 +35,7 @@ class CueRules:
 
 def rules_for(language: str) -> CueRules:
     """The rules for a language: Arabic reads at 20 cps (diacritics not counted)."""
-    return replace(CueRules(), cps=20.0) if language == "ar" else CueRules()
+    return replace(CueRules(), cps=CPS_LIMIT) if language == "ar" else CueRules()
 
 
 def _set(words: str) -> frozenset[str]:
