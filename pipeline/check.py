@@ -18,6 +18,7 @@ from pipeline.plan import (
     TranscribeProgress,
     clip_cues,
     clip_timeline,
+    font_problems,
     load_transcripts,
     probe_sources,
 )
@@ -128,6 +129,13 @@ def _check_clip(
     source = tracks.get(source_language(clip) or "")
     for lang, track in tracks.items():
         found += lint_track(track, _settings(config, clip, lang, timeline), source, name)
+    burned = {
+        lang: [located.cue for located in track.cues]
+        for lang, track in tracks.items()
+        if lang in clip.subtitles.burn or "all" in clip.subtitles.burn
+    }
+    for lang, problem in font_problems(config, name, burned):
+        found += _from_problems([problem], "glyphs", lang)
     return found
 
 

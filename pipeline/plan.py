@@ -278,24 +278,41 @@ def plan_clip(
 def check_fonts(config: Config, clip: str, jobs: list[Job]) -> None:
     """Fail before rendering when a burned cue or a card uses a character its font cannot
     draw (it would show as an empty box)."""
-    unique = {(j.lang, j.style.font): j for j in jobs if j.cues}
-    latin = config.project.style.font
+    burned = {j.lang: j.cues for j in jobs if j.cues}
+    problems = [p for _, p in font_problems(config, clip, burned)]
+    if problems:
+        raise SubtitleError(problems)
+
+
+def font_problems(
+    config: Config, clip: str, burned: Mapping[str, Sequence[Cue]]
+) -> list[tuple[str, Problem]]:
+    """Every character that its font cannot draw, as (language, problem): in the cues of each
+    burned language (their font, then the Latin one for the names and words in Latin
+    letters), and on the clip's title and end cards (language ""). The build refuses them;
+    ``build-clip check`` reports them."""
+    style = config.project.style
+    latin = style.font
     problems = [
-        config.problem(("clips", clip, "subtitles", "languages", job.lang), p.message)
-        for job in unique.values()
-        for p in check_glyphs(job.cues, (job.style.font, latin), job.lang)
+        (lang, config.problem(("clips", clip, "subtitles", "languages", lang), p.message))
+        for lang, cues in burned.items()
+        for p in check_glyphs(cues, (burn_font(style, lang), latin), lang)
     ]
     spec = config.project.clips[clip]
     for key, card in (("title", spec.title), ("end", spec.end)):
         if card is None:
             continue
-        font = card_font(card, latin)
         field = f"clips.{clip}.{key}.font"
-        message = check_card_glyphs(card.text, (font, latin), field)
+        message = check_card_glyphs(card.text, (card_font(card, latin), latin), field)
         if message:
-            problems.append(config.problem(("clips", clip, key, "text"), message))
-    if problems:
-        raise SubtitleError(problems)
+            problems.append(("", config.problem(("clips", clip, key, "text"), message)))
+    return problems
+
+
+def burn_font(style: StyleSpec, lang: str) -> str:
+    """The font a language's subtitles are burned in: the style's for that language, else
+    the script's default."""
+    return style.fonts.get(lang) or default_font(lang, style.font)
 
 
 def layout_rules(spec: RenditionSpec) -> CueRules:
@@ -380,7 +397,7 @@ def ass_style(spec: RenditionSpec, style: StyleSpec, lang: str) -> AssStyle:
     return AssStyle(
         width=w,
         height=h,
-        font=style.fonts.get(lang) or default_font(lang, style.font),
+        font=burn_font(style, lang),
         font_px=font_px,
         margin_px=round(margin * h),
         outline_px=round(style.outline * font_px, 1),

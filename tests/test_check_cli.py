@@ -159,3 +159,31 @@ def test_unknown_clip_and_bad_config_are_one_line_errors(tmp_path: Path, media: 
     result = run_cli("check", config)
     assert result.returncode == 2
     assert "unknown key 'cutz'" in result.stderr
+
+
+def test_characters_no_font_draws_are_errors_as_in_the_build(tmp_path: Path, media: Path) -> None:
+    """The check reports what the build would refuse: a burned cue and a title card with a
+    character their fonts lack, each at its line in the config."""
+    config = project(tmp_path, media, GOOD_BS)
+    write(
+        tmp_path / "v.en.srt", SOURCE_EN.replace("It was all lies.", "It was all lies \U0001f600")
+    )
+    text = config.read_text(encoding="utf-8")
+    config.write_text(
+        text.replace("    subtitles:\n", '    title: {text: "\U0001f600"}\n    subtitles:\n')
+    )
+    result = run_cli("check", config)
+    assert result.returncode == 2, result.stdout + result.stderr
+    glyph = "no glyph for '\U0001f600' (U+1F600) in 'Noto Sans'"
+    assert (
+        f"{config}:8: error: [] clips.demo.title.text: {glyph} (expected a font that draws "
+        "every character; set clips.demo.title.font) (glyphs)"
+    ) in result.stdout
+    # The second cue of the clip, moved 2.48 s on by the title card (2.5 s in whole frames).
+    assert (
+        f"{config}:11: error: [en] clips.demo.subtitles.languages.en: cue 2 at 00:00:04.080: "
+        f"{glyph} (expected fonts that draw every character; set style.fonts.en) (glyphs)"
+    ) in result.stdout
+    build = run_cli(config)
+    assert build.returncode == 2 and glyph in build.stderr
+    assert not (tmp_path / "out").exists()
