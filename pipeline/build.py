@@ -44,9 +44,9 @@ from pipeline.media import measure_output
 from pipeline.plan import ClipPlan, Job, Plan, plan_build
 from pipeline.render import Finish, plan_loudness_scan, plan_render
 from pipeline.review import shown_index, write_index, write_review
+from pipeline.stamps import file_sha256
 from pipeline.subtitles.write import to_ass, to_srt, to_vtt
 from pipeline.thumbnails import wanted_frames
-from pipeline.transcribe.cache import file_sha256
 
 log = logging.getLogger(__name__)
 
@@ -126,10 +126,15 @@ def loudness_finish(job: Job, plan: Plan, on_progress: OnProgress | None = None)
         log.info("%s: silent, so its loudness is left alone", job.output)
         return job.finish
     if not fits_linear(job.audio, measured):  # rare: loudnorm must compress; it measures
+        log.warning(
+            "%s: one gain to %s LUFS would put the true peak over %s dBTP, so loudnorm "
+            "compresses the loudest parts (its dynamic mode)",
+            job.output, job.audio.loudness, job.audio.true_peak,
+        )  # fmt: skip
         target = f"loudnorm={loudnorm_target(job.audio)}:print_format=json"
         scan = plan_loudness_scan(job.timeline, plan.media, job.finish, target)
         measured = parse_loudnorm(ffmpeg.run(scan, on_progress))
-    return replace(job.finish, loudnorm=second_pass(job.audio, measured))
+    return replace(job.finish, loudness=second_pass(job.audio, measured))
 
 
 def check_privacy(job: Job, path: Path) -> None:
@@ -233,15 +238,9 @@ def _render(job: Job, plan: Plan, tmp: Path, on_progress: OnProgress | None) -> 
             scan = 0.3 if job.audio is not None else 0.0
             finish = loudness_finish(job, plan, _share(on_progress, 0.0, scan))
             command = command_for(job, plan, tmp, partial, finish)
-            tail = ffmpeg.run(command, _share(on_progress, scan, 1.0 - scan))
+            ffmpeg.run(command, _share(on_progress, scan, 1.0 - scan))
         except FfmpegError as e:  # name the output the user asked for, not the temp file
             raise FfmpegError(e.argv, e.returncode, e.stderr_tail, job.output) from None
-        if finish.loudnorm and parse_loudnorm(tail).get("normalization_type") != "linear":
-            log.warning(
-                "%s: loudnorm fell back to dynamic mode (the loudness range or peaks "
-                "did not allow a linear gain)",
-                job.output,
-            )
         privacy.clear_compressor_name(partial)
         check_privacy(job, partial)
         if on_progress is not None:  # the last word of a stopping pool (Ctrl-C) before the

@@ -1,7 +1,8 @@
 """Plan the ffmpeg commands that render a clip (pure: no files, no processes).
 
 One command renders an output in one encode; with loudness normalisation a first,
-audio-only command measures the clip's loudness (EBU R128 two-pass ``loudnorm``).
+audio-only command measures the clip's loudness (EBU R128, two passes: see
+pipeline/finish.py ``second_pass``).
 """
 
 from __future__ import annotations
@@ -60,10 +61,11 @@ Extra = Card | Bumper
 
 @dataclass(frozen=True)
 class Finish:
-    """What is done to a clip after cutting: redactions, and the loudnorm filter, if any."""
+    """What is done to a clip after cutting: redactions, and the loudness filter, if any
+    (pass 2 of loudness normalisation: a gain, or loudnorm when the peaks need it)."""
 
     redactions: tuple[Redaction, ...] = ()
-    loudnorm: str | None = None
+    loudness: str | None = None
     transition: str = "fade"  # xfade's name for the transitions of an overlapping timeline
     logo: LogoSpec | None = None
     lead: tuple[Extra, ...] = ()  # before the first cut: intro, title card
@@ -109,8 +111,8 @@ def plan_render(
         chains.append(_logo(finish.logo, rendition, _count(inputs), video))
         inputs += ["-i", input_arg(finish.logo.file)]
         video = "vlogo"
-    if finish.loudnorm:
-        chains.append(f"[{audio}]{finish.loudnorm},aresample={SAMPLE_RATE}[aloud]")
+    if finish.loudness:
+        chains.append(f"[{audio}]{finish.loudness}[aloud]")
         audio = "aloud"
     if burn is not None:
         chains.append(f"[{video}]ass=filename={escape_filter_arg(str(burn))}:shaping=complex[vsub]")

@@ -67,7 +67,7 @@ def test_text_is_replaced_in_every_language() -> None:
     assert redact_cues(cues[:1], (), [spec])[0].text == "My friend [name removed], [name removed]"
 
 
-def test_second_pass_is_linear_with_the_figures_ebur128_measured() -> None:
+def test_second_pass_is_one_gain_when_it_fits_else_loudnorm_with_ebur128s_figures() -> None:
     lines = [
         "[Parsed_ebur128_0 @ 0x1] Summary:",
         "",
@@ -91,17 +91,23 @@ def test_second_pass_is_linear_with_the_figures_ebur128_measured() -> None:
         "input_lra": 14.4,
         "input_tp": -9.9,
     }
+    # -16 LUFS is 11.6 dB up: the peaks must stay 1.5 dB under full scale after that gain.
+    assert not fits_linear(AudioSpec(), measured)  # -9.9 dBTP + 11.6 dB = +1.7 dBTP
     assert second_pass(AudioSpec(), measured) == (
         "loudnorm=I=-16.0:TP=-1.5:LRA=15.4:measured_I=-27.6:measured_TP=-9.9"
         ":measured_LRA=14.4:measured_thresh=-38.2:linear=true:print_format=json"
+        ",aresample=48000"
     )
-    # -16 LUFS is 11.6 dB up: the peaks must stay 1.5 dB under full scale after that gain.
-    assert not fits_linear(AudioSpec(), measured)  # -9.9 dBTP + 11.6 dB = +1.7 dBTP
     assert fits_linear(AudioSpec(), {**measured, "input_tp": -13.2})  # -1.6 dBTP
+    assert second_pass(AudioSpec(), {**measured, "input_tp": -13.2}) == "volume=11.60dB"
     assert not fits_linear(AudioSpec(), {**measured, "input_tp": -13.0})
-    assert not fits_linear(AudioSpec(), {**measured, "input_tp": -20, "input_lra": 19.5})
-    steady = {**measured, "input_lra": 0.0, "input_i": 0.0}  # loudnorm reads 0 as "not given"
-    assert ":measured_I=-0.1:" in second_pass(AudioSpec(), steady)
+    # A wide range is no reason to compress: one gain leaves it as it is.
+    assert fits_linear(AudioSpec(), {**measured, "input_tp": -20, "input_lra": 19.5})
+    assert second_pass(AudioSpec(loudness=-23), {**measured, "input_i": -20.6}) == (
+        "volume=-2.40dB"
+    )
+    assert not fits_linear(AudioSpec(), {**measured, "input_thresh": -70})  # silence
+    steady = {**measured, "input_lra": 0.0}  # loudnorm reads 0 as "not given"
     assert ":measured_LRA=0.1:" in second_pass(AudioSpec(), steady)
     with pytest.raises(ValueError, match="no ebur128 summary"):
         parse_measurement(["Conversion failed"])

@@ -124,23 +124,40 @@ def ebur128(path: Path) -> tuple[float, float]:
     return float(integrated.group(1)), float(peak.group(1))
 
 
+def loudness_range(path: Path) -> float:
+    """The loudness range (LU) by ffmpeg's ebur128 filter."""
+    # fmt: off
+    err = subprocess.run(
+        ["ffmpeg", "-nostdin", "-hide_banner", "-nostats", "-i", str(path), "-map", "0:a:0",
+         "-af", "ebur128", "-f", "null", "-"],
+        capture_output=True, text=True, check=True,
+    ).stderr
+    # fmt: on
+    found = re.search(r"LRA:\s+([\d.]+) LU", err[err.rfind("Summary:") :])
+    assert found, err
+    return float(found.group(1))
+
+
 def build(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
     result = run_cli(config, *args)
     assert result.returncode == 0, result.stderr
     return result
 
 
-def build_all(configs: Sequence[Path]) -> None:
-    """Build several configs at once (each is a separate `build-clip`)."""
+def build_all(configs: Sequence[Path]) -> dict[Path, str]:
+    """Build several configs at once (each is a separate `build-clip`); their stderr."""
     procs = [
         subprocess.Popen(
             [BUILD_CLIP, str(c)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )
         for c in configs
     ]
-    for proc in procs:
+    logs = {}
+    for config, proc in zip(configs, procs, strict=True):
         _, err = proc.communicate(timeout=300)
         assert proc.returncode == 0, err
+        logs[config] = err
+    return logs
 
 
 def manifest(folder: Path, clip: str) -> dict[str, Any]:
@@ -355,21 +372,23 @@ def test_burned_9_16_frame_shows_the_cue_on_three_lines(layout: Path) -> None:
 
 # A quiet 440 Hz tone in a syllable rhythm (about -30 LUFS) with a 1 ms click each second
 # whose peak (-6 dBFS) would clip after the gain: the true-peak limit has work to do.
-QUIET = (
-    "aevalsrc='0.034*sin(2*PI*440*t)*if(lt(mod(t\\,1)\\,0.5)\\,1\\,0.3)"
-    "+0.5*lt(mod(t+0.25\\,1)\\,0.001)*sin(2*PI*1000*t)':s=48000:d=4:c=stereo"
-)
-TARGETS = {
-    "default": "",
-    "quieter": "audio: {loudness: -20}\n",
-    "unchanged": "audio: {loudness: null}\n",
+TONE = "0.034*sin(2*PI*440*t)*if(lt(mod(t\\,1)\\,0.5)\\,1\\,0.3)"
+QUIET = f"aevalsrc='{TONE}+0.5*lt(mod(t+0.25\\,1)\\,0.001)*sin(2*PI*1000*t)':s=48000:d=4:c=stereo"
+GENTLE = f"aevalsrc='{TONE}':s=48000:d=4:c=stereo"  # the same without the click
+TARGETS = {  # config: (source, audio settings)
+    "default": ("quiet", ""),
+    "quieter": ("quiet", "audio: {loudness: -20}\n"),
+    "unchanged": ("quiet", "audio: {loudness: null}\n"),
+    "gentle": ("gentle", ""),
 }
 
 
 @pytest.fixture(scope="module")
 def loud(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     tmp = tmp_path_factory.mktemp("loud")
-    src = lavfi(tmp / "quiet.mp4", "color=c=black:size=160x120:rate=25:duration=4", QUIET)
+    black = "color=c=black:size=160x120:rate=25:duration=4"
+    sources = {"quiet": lavfi(tmp / "quiet.mp4", black, QUIET)}
+    sources["gentle"] = lavfi(tmp / "gentle.mp4", black, GENTLE)
     configs = [
         write(
             tmp / f"{name}.yaml",
@@ -377,7 +396,7 @@ def loud(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 version: 1
 output: {name}
 sources:
-  quiet: {src}
+  quiet: {sources[source]}
 clips:
   talk:
     cuts:
@@ -386,10 +405,18 @@ renditions:
   main: {{size: 160x120, preset: ultrafast}}
 {extra}""",
         )
-        for name, extra in TARGETS.items()
+        for name, (source, extra) in TARGETS.items()
     ]
-    build_all(configs)
-    return {"source": src, **{n: tmp / n / "talk" / "talk.main.nosubs.mp4" for n in TARGETS}}
+    logs = build_all(configs)
+    (tmp / "logs").mkdir()
+    for config, err in logs.items():
+        write(tmp / "logs" / f"{config.stem}.txt", err)
+    return {
+        "source": sources["quiet"],
+        "gentle source": sources["gentle"],
+        **{n: tmp / n / "talk" / "talk.main.nosubs.mp4" for n in TARGETS},
+        **{f"{n} log": tmp / "logs" / f"{n}.txt" for n in TARGETS},
+    }
 
 
 def test_source_is_quiet(loud: dict[str, Path]) -> None:
@@ -410,6 +437,27 @@ def test_a_target_of_minus_20(loud: dict[str, Path]) -> None:
     integrated, peak = ebur128(loud["quieter"])
     assert abs(integrated - -20) <= 1
     assert peak <= -1.5
+
+
+def test_one_gain_reaches_the_target_when_the_peaks_allow_it(loud: dict[str, Path]) -> None:
+    """Without the click, -16 LUFS is 14 dB up and the peaks stay under -1.5 dBTP: the
+    level is set by one gain (linear), so it lands on the target and the loudness range is
+    the source's, and nothing is compressed."""
+    integrated, peak = ebur128(loud["gentle"])
+    assert abs(integrated - -16) <= 0.3
+    assert peak <= -1.5
+    assert loudness_range(loud["gentle"]) == pytest.approx(
+        loudness_range(loud["gentle source"]), abs=0.3
+    )
+    assert "compresses" not in loud["gentle log"].read_text(encoding="utf-8")
+
+
+def test_the_build_warns_when_loudnorm_must_compress(loud: dict[str, Path]) -> None:
+    log = loud["default log"].read_text(encoding="utf-8")
+    assert log == (
+        f"WARNING: {loud['default']}: one gain to -16.0 LUFS would put the true peak over "
+        "-1.5 dBTP, so loudnorm compresses the loudest parts (its dynamic mode)\n"
+    )
 
 
 def test_loudness_null_leaves_levels_alone(loud: dict[str, Path]) -> None:
