@@ -7,13 +7,11 @@ key/value rows -- so a new field shows up without a change here.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import pycountry
-
+from pipeline.languages import language_name
 from pipeline.timecode import format_ms
 
 Node = dict[str, Any]
@@ -50,17 +48,14 @@ SECTIONS = (
 )
 
 
-@functools.cache
 def language_label(lang: str) -> str:
     """A language's English name and code.
 
     >>> language_label("ar"), language_label("bs"), language_label("xx")
     ('Arabic (ar)', 'Bosnian (bs)', 'xx')
     """
-    code = lang.split("-", 1)[0].lower()
-    field = "alpha_2" if len(code) == 2 else "alpha_3"
-    found = pycountry.languages.get(**{field: code})
-    return f"{found.name} ({lang})" if found is not None else lang
+    name = language_name(lang)
+    return f"{name} ({lang})" if name else lang
 
 
 def said(value: object) -> str:
