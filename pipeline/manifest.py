@@ -25,8 +25,8 @@ from pipeline.media import measure_output
 from pipeline.model import Cue, MediaInfo, Span, TimelineSpan
 from pipeline.plan import ClipPlan, Job
 from pipeline.privacy import scan
+from pipeline.stamps import file_sha256
 from pipeline.timecode import format_ms
-from pipeline.transcribe.cache import file_sha256
 
 Inputs = dict[str, Any]
 

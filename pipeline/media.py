@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import struct
 import subprocess
+import time
 from array import array
 from concurrent.futures import ThreadPoolExecutor
 from fractions import Fraction
@@ -14,7 +16,10 @@ from typing import Any
 from pipeline.errors import MediaError, Problem
 from pipeline.ffmpeg import ffprobe_json, find_tool, input_arg, rate
 from pipeline.model import MediaInfo, Span
+from pipeline.stamps import remembered
 from pipeline.timecode import seconds
+
+log = logging.getLogger(__name__)
 
 
 def probe(path: Path, shown: Path | None = None) -> MediaInfo:
@@ -34,23 +39,18 @@ def probe(path: Path, shown: Path | None = None) -> MediaInfo:
         raise MediaError([Problem(shown, None, "", "is not a file (expected a video file)")])
     if path.stat().st_size == 0:
         raise MediaError([Problem(shown, None, "", "is empty (expected a video file)")])
-    stamp = _stamp(path)
-    if stamp in _probes:
-        return media_info(path, _probes[stamp], shown)
-    _check_complete(path, shown)
-    data = ffprobe_json(path, shown)
-    _probes[stamp] = data
+
+    def report() -> dict[str, Any]:
+        _check_complete(path, shown)
+        return ffprobe_json(path, shown)
+
+    # A source is probed once per change of the file (pipeline/stamps.py): by the checks and
+    # the plan of one run, by the many configs of a batch, and by the next build.
+    data: dict[str, Any] = remembered(path, PROBE, report)
     return media_info(path, data, shown)
 
 
-# ffprobe's report of each file, by (path, size, mtime, inode): a file probed again in the same
-# run (by the checks, then the plan, or by many configs of a batch) is not read again.
-_probes: dict[tuple[str, int, int, int], dict[str, Any]] = {}
-
-
-def _stamp(path: Path) -> tuple[str, int, int, int]:
-    st = path.stat()
-    return str(path.resolve()), st.st_size, st.st_mtime_ns, st.st_ino
+PROBE = "ffprobe-1"  # the remembered report: bump when ffprobe_json asks for more
 
 
 _ISO_FIRST_BOXES = frozenset([b"ftyp", b"moov", b"mdat", b"free", b"skip", b"wide"])
@@ -257,9 +257,11 @@ def loudness(path: Path) -> dict[str, float]:
         "null",
         "-",
     ]
+    started = time.monotonic()
     err = subprocess.run(
         argv, capture_output=True, text=True, check=False, stdin=subprocess.DEVNULL
     ).stderr
+    log.debug("ebur128 %s: %.2f s", path.name, time.monotonic() - started)
     summary = ebur128_summary(err)
     names = {"I": "integrated_lufs", "Peak": "true_peak_dbtp", "LRA": "range_lu"}
     return {name: summary[key] for key, name in names.items() if key in summary}

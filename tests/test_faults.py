@@ -214,7 +214,7 @@ def speech(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.slow
 def test_ctrl_c_during_transcription(tmp_path: Path, speech: Path) -> None:
-    from pipeline.transcribe.cache import cache_root
+    from pipeline.stamps import cache_root
 
     cache = tmp_path / "cache"
     models = cache_root() / "models"  # share the assembled model, not the transcripts

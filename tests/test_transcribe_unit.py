@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from pipeline import stamps
 from pipeline.errors import BuildError, InputError, MediaError
 from pipeline.model import Provenance, Segment, Span, Transcript, Word
 from pipeline.subtitles.read import read_srt
@@ -112,7 +113,7 @@ def test_second_run_comes_from_the_cache(hello: Path, fake: type[FakeEngine]) ->
     assert first.language == "en" and first.language_probability == pytest.approx(0.7)
     assert [w.text for w in first.words] == ["Hello", "world."]
     assert seen == sorted(seen) and seen[-1][0] == seen[-1][1] == first.duration_ms / 1000
-    assert first.provenance is not None and first.provenance.media_sha256 == cache.file_sha256(
+    assert first.provenance is not None and first.provenance.media_sha256 == stamps.file_sha256(
         hello
     )
     assert dict(first.provenance.options)["engine_version"] == "fake"
@@ -199,19 +200,19 @@ def test_a_file_is_hashed_once(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
     media = tmp_path / "big.bin"
     media.write_bytes(os.urandom(1 << 20))
     reads: list[object] = []
-    real = cache.hashlib.file_digest
+    real = stamps.hashlib.file_digest
 
     def counted(f: Any, name: str) -> Any:
         reads.append(f)
         return real(f, name)
 
-    monkeypatch.setattr(cache.hashlib, "file_digest", counted)
-    first = cache.file_sha256(media)
-    assert cache.file_sha256(media) == first and len(reads) == 1
-    monkeypatch.setattr(cache, "_hashes", {})  # a new process: the on-disk index answers
-    assert cache.file_sha256(media) == first and len(reads) == 1
+    monkeypatch.setattr(stamps.hashlib, "file_digest", counted)
+    first = stamps.file_sha256(media)
+    assert stamps.file_sha256(media) == first and len(reads) == 1
+    monkeypatch.setattr(stamps, "_known", {})  # a new process: the on-disk index answers
+    assert stamps.file_sha256(media) == first and len(reads) == 1
     media.write_bytes(os.urandom(1 << 20))
-    assert cache.file_sha256(media) != first and len(reads) == 2
+    assert stamps.file_sha256(media) != first and len(reads) == 2
 
 
 def test_cache_key_covers_every_part() -> None:

@@ -2,7 +2,7 @@
 
 Entries are keyed by (media sha256, engine, model sha256, options) and written atomically,
 so an interrupted run leaves nothing behind. A file's hash is remembered by path, size,
-mtime and inode (as git's index does), so a large file is read at most once per change.
+mtime and inode (pipeline/stamps.py), so a large file is read at most once per change.
 """
 
 from __future__ import annotations
@@ -11,65 +11,16 @@ import contextlib
 import hashlib
 import json
 import logging
-import os
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 from pipeline.errors import BuildError
 from pipeline.files import write_text
 from pipeline.model import OptionValue, Transcript
+from pipeline.stamps import cache_root
 from pipeline.transcribe.jsonio import from_json, to_json
 
 log = logging.getLogger(__name__)
-
-_hashes: dict[tuple[str, int, int, int], str] = {}
-
-
-def cache_root() -> Path:
-    """``$BUILD_CLIP_CACHE``, or the user's cache folder for build-clip."""
-    if env := os.environ.get("BUILD_CLIP_CACHE"):
-        return Path(env).expanduser()
-    if sys.platform == "win32":
-        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
-        return base / "build-clip" / "Cache"
-    if sys.platform == "darwin":
-        return Path.home() / "Library" / "Caches" / "build-clip"
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "build-clip"
-
-
-def file_sha256(path: Path) -> str:
-    """The sha256 of a file's content, read once per run and once per change of the file."""
-    st = path.stat()
-    real = str(path.resolve())
-    stamp = (real, st.st_size, st.st_mtime_ns, st.st_ino)
-    if stamp in _hashes:
-        return _hashes[stamp]
-    index = cache_root() / "hashes" / (hashlib.sha256(real.encode()).hexdigest()[:32] + ".json")
-    with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
-        known = json.loads(index.read_text(encoding="utf-8"))
-        if [known["size"], known["mtime_ns"], known["inode"]] == list(stamp[1:]):
-            _hashes[stamp] = str(known["sha256"])
-            return _hashes[stamp]
-    try:
-        with path.open("rb") as f:
-            digest = hashlib.file_digest(f, "sha256").hexdigest()
-    except OSError as e:
-        raise BuildError(f"{path}: cannot read ({e.strerror})") from None
-    _hashes[stamp] = digest
-    with contextlib.suppress(BuildError):  # an unwritable cache only costs time
-        write_text(
-            index,
-            json.dumps(
-                {
-                    "size": st.st_size,
-                    "mtime_ns": st.st_mtime_ns,
-                    "inode": st.st_ino,
-                    "sha256": digest,
-                }
-            ),
-        )
-    return digest
 
 
 def transcript_key(

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import BuildError, InputError, problem
-from pipeline.transcribe.cache import cache_root
+from pipeline.stamps import cache_root
 
 _TOKENIZER = ("config.json", "tokenizer.json", "vocabulary.txt")
 

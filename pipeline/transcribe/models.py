@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import BuildError, InputError, problem
-from pipeline.transcribe.cache import file_sha256, locked
+from pipeline.stamps import file_sha256
+from pipeline.transcribe.cache import locked
 from pipeline.transcribe.catalogue import (
     CATALOGUE,
     Catalogued,

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from pipeline.errors import InputError, MediaError, problem
 from pipeline.model import OptionValue, Provenance, Segment, Span, Transcript, Word
+from pipeline.stamps import file_sha256
 from pipeline.subtitles.segment import SENTENCE_END
 from pipeline.transcribe import cache
 from pipeline.transcribe.audio import RATE, Speech, decode, find_speech
@@ -45,7 +46,7 @@ def load_or_transcribe(
     """
     if not media.is_file():
         raise MediaError([problem("no such file (expected a video or audio file)", media)])
-    media_sha = cache.file_sha256(media)
+    media_sha = file_sha256(media)
     model = model_for(settings)
     key = cache.transcript_key(media_sha, settings.engine, model.sha256, settings.options())
     if not force and (hit := cache.load(key)) is not None:
