@@ -12,12 +12,14 @@ a timing. See benchmarks/README.md.
 from __future__ import annotations
 
 import argparse
+import compileall
 import functools
 import importlib.metadata
 import importlib.util
 import json
 import os
 import platform
+import re
 import resource
 import shlex
 import shutil
@@ -34,6 +36,7 @@ import yaml
 from rich.console import Console
 from rich.table import Table
 
+import pipeline
 from pipeline.ffmpeg import escape_filter_arg
 
 FFMPEG = shutil.which("ffmpeg") or "/usr/bin/ffmpeg"
@@ -430,8 +433,11 @@ def machine() -> dict[str, str]:
 
 
 def warm_up(cases: Sequence[Case], media: Media, console: Console) -> None:
-    """Untimed: fontconfig's cache, and each build-clip config planned once (--dry-run), which
-    also fills build-clip's cache of source hashes: every timed build is a steady-state one."""
+    """Untimed: fontconfig's cache, the package's bytecode (Python writes it on a first run,
+    unless PYTHONDONTWRITEBYTECODE is set, as it is on some CI machines), and each build-clip
+    config planned once (--dry-run), which also fills build-clip's cache of what it knows of
+    the sources (hashes, ffprobe's reports): every timed build is a steady-state one."""
+    compileall.compile_dir(Path(pipeline.__file__).parent, quiet=1)
     color = f"color=c=black:size={WIDTH}x{HEIGHT}:rate={FPS}:duration=1"
     ffmpeg("-f", "lavfi", "-i", color, "-vf", burn_filter(media.srt10), "-f", "null", "-")
     for case in cases:
@@ -558,6 +564,56 @@ def noise_note(runs: dict[str, list[Sample]], nproc: int) -> str | None:
     )
 
 
+def breakdown(config: Path) -> list[tuple[str, float]]:
+    """Where one build's wall-clock time goes, from its ``--debug`` log: each line is timed
+    as it arrives, and ffmpeg's own runs report how long they took. Untimed for the ratios
+    (the debug log costs a little)."""
+    shutil.rmtree(config.parent / "out", ignore_errors=True)
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        [BIN / "build-clip", config, "--debug"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stderr is not None
+    lines = [(time.perf_counter() - start, line.strip()) for line in proc.stderr]
+    if proc.wait() != 0:
+        raise BenchError(f"build-clip {config} --debug exited {proc.returncode}")
+    total = time.perf_counter() - start
+    first = next((t for t, line in lines if line.startswith("DEBUG: ffmpeg: /")), total)
+    runs = [
+        float(m.group(1))
+        for _, ln in lines
+        if (m := re.search(r"ffmpeg exited 0 after ([\d.]+) s", ln))
+    ]
+    measured = [
+        float(m.group(1))
+        for _, ln in lines
+        if (m := re.match(r"DEBUG: (?:ffprobe|ebur128) \S+partial\S*: ([\d.]+) s", ln))
+    ]
+    steps = [("start-up, config, probe, plan, lint", first)]
+    if len(runs) > 1:
+        steps.append(("loudness pass 1 (ebur128)", runs[0]))
+    steps.append(("render: the one encode", runs[-1] if runs else 0.0))
+    steps.append(("output scanned: ffprobe beside ebur128", max(measured, default=0.0)))
+    steps.append(("the rest: rename, sidecars, manifest, review page", 0.0))
+    steps[-1] = (steps[-1][0], total - sum(t for _, t in steps))
+    return [*steps, ("total", total)]
+
+
+def breakdown_table(steps: Sequence[tuple[str, float]], floor_s: float | None) -> Table:
+    table = Table(title="Where one build of (a) spends its time (build-clip --debug)")
+    table.add_column("step")
+    table.add_column("wall s", justify="right")
+    table.add_column("share of d", justify="right")
+    for step, seconds in steps:
+        share = f"{seconds / floor_s:.1%}" if floor_s else "-"
+        table.add_row(step, f"{seconds:.2f}", share)
+    return table
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument(
@@ -614,6 +670,8 @@ def benchmark(args: argparse.Namespace, console: Console) -> dict[str, Any]:
     result = ratios({key: median(samples) for key, samples in runs.items()})
     console.print(times_table(cases, runs))
     console.print(ratios_table(result))
+    steps = breakdown(next(c.config for c in cases if c.key == "a" and c.config))
+    console.print(breakdown_table(steps, median(runs["d"]).wall if "d" in runs else None))
     note = noise_note(runs, int(info["nproc"]))
     if note:
         console.print(note, style="yellow", highlight=False)
@@ -623,6 +681,7 @@ def benchmark(args: argparse.Namespace, console: Console) -> dict[str, Any]:
         "machine": info,
         "repeat": args.repeat,
         **figures(cases, runs, result),
+        "breakdown_s": {step: round(t, 3) for step, t in steps},
         "noise": note,
         "total_s": round(total, 1),
     }

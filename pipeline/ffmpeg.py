@@ -9,6 +9,7 @@ import os
 import shlex
 import shutil
 import subprocess
+import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -82,6 +83,7 @@ def run(cmd: FfmpegCommand, on_progress: Callable[[float], None] | None = None) 
         *cmd.args,
     ]
     log.debug("ffmpeg: %s", shlex.join(argv))
+    started = time.monotonic()
     tail: deque[str] = deque(maxlen=60)  # the error comes before x264's closing report
     # One reader for stdout and stderr together: two pipes read in turn can deadlock.
     proc = subprocess.Popen(
@@ -101,6 +103,7 @@ def run(cmd: FfmpegCommand, on_progress: Callable[[float], None] | None = None) 
             elif key not in _PROGRESS_KEYS:
                 tail.append(line.rstrip())
         code = proc.wait()
+        log.debug("ffmpeg exited %d after %.2f s", code, time.monotonic() - started)
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -144,6 +147,7 @@ def ffprobe_json(path: Path, shown: Path | None = None, *extra: str) -> dict[str
         *extra,
         input_arg(path),
     ]
+    started = time.monotonic()
     proc = subprocess.run(
         argv,
         stdin=subprocess.DEVNULL,
@@ -152,6 +156,7 @@ def ffprobe_json(path: Path, shown: Path | None = None, *extra: str) -> dict[str
         errors="replace",
         check=False,
     )
+    log.debug("ffprobe %s: %.2f s", path.name, time.monotonic() - started)
     if proc.returncode != 0:
         last = (proc.stderr.strip().splitlines() or ["unreadable"])[-1]
         last = last.removeprefix(f"{input_arg(path)}: ")  # the path is named already
