@@ -65,13 +65,16 @@ class BenchError(Exception):
     """A command the benchmark needs failed."""
 
 
+Steps = dict[str, float]  # a build's steps (see ``steps_of``): wall-clock seconds each
+
+
 @dataclass(frozen=True)
 class Case:
     """One way of making the clip; ``setup`` runs untimed before each timed ``run``."""
 
     key: str
     what: str
-    run: Callable[[], None]
+    run: Callable[[], Steps | None]  # a build-clip case says where its time went
     setup: Callable[[], None] = lambda: None
     config: Path | None = None  # build-clip's config, for the warm-up
 
@@ -120,7 +123,7 @@ def ffmpeg(*args: str | Path) -> None:
     run([FFMPEG, "-nostdin", "-hide_banner", "-loglevel", "error", "-y", *args])
 
 
-def timed(fn: Callable[[], None]) -> float:
+def timed(fn: Callable[[], object]) -> float:
     start = time.perf_counter()
     fn()
     return time.perf_counter() - start
@@ -260,16 +263,60 @@ def write_config(
 
 
 def build_clip(key: str, what: str, config: Path) -> Case:
-    """``build-clip CONFIG -q`` into an emptied output folder: a full build every time
-    (build-clip skips outputs its manifest records as up to date)."""
+    """``build-clip CONFIG -q --debug`` into an emptied output folder: a full build every time
+    (build-clip skips outputs its manifest records as up to date). ``-q`` keeps the progress
+    display off; ``--debug`` adds a few log lines, which tell where the time went."""
     out = config.parent / "out"
     return Case(
         key,
         what,
-        lambda: run([BIN / "build-clip", config, "-q"]),
+        lambda: steps_of(config),
         lambda: shutil.rmtree(out, ignore_errors=True),
         config,
     )
+
+
+STEPS = (
+    "start-up, config, plan, lint",
+    "loudness pass 1 (ebur128)",
+    "render: the one encode",
+    "output scanned (ffprobe beside ebur128)",
+    "the rest: rename, sidecars, manifest, review page",
+)
+
+
+def steps_of(config: Path) -> Steps:
+    """Build ``config``; each line of its ``--debug`` log is timed as it arrives, and its
+    ffmpeg runs and output scan report how long they took: the build's wall-clock time, step
+    by step (``STEPS``), and in all (``total``)."""
+    start = time.perf_counter()
+    argv = [str(BIN / "build-clip"), str(config), "-q", "--debug"]
+    proc = subprocess.Popen(
+        argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        text=True, errors="replace",
+    )  # fmt: skip
+    assert proc.stderr is not None
+    lines = [(time.perf_counter() - start, line.strip()) for line in proc.stderr]
+    if proc.wait() != 0:
+        tail = "\n".join(line for _, line in lines[-8:])
+        raise BenchError(f"{shlex.join(argv)}\nexited {proc.returncode}:\n{tail}")
+    total = time.perf_counter() - start
+    first = next((t for t, line in lines if line.startswith("DEBUG: ffmpeg: /")), total)
+    runs = [
+        float(m[1]) for _, ln in lines if (m := re.search(r"ffmpeg exited 0 after ([\d.]+) s", ln))
+    ]
+    scans = [
+        float(m[1])
+        for _, ln in lines
+        if (m := re.match(r"DEBUG: (?:ffprobe|ebur128) \S+partial\S*: ([\d.]+) s", ln))
+    ]
+    steps = dict.fromkeys(STEPS, 0.0)
+    steps[STEPS[0]] = first
+    steps[STEPS[1]] = runs[0] if len(runs) > 1 else 0.0
+    steps[STEPS[2]] = runs[-1] if runs else 0.0
+    steps[STEPS[3]] = max(scans, default=0.0)
+    steps[STEPS[4]] = total - sum(steps.values())
+    return {**steps, "total": total}
 
 
 def clip_srt(work: Path) -> Path:
@@ -450,12 +497,14 @@ def warm_up(cases: Sequence[Case], media: Media, console: Console) -> None:
 
 @dataclass(frozen=True)
 class Sample:
-    """One timed run: wall-clock seconds, CPU seconds of our child processes, and CPU seconds
-    that other processes on the machine used meanwhile (they make wall-clock noisy)."""
+    """One timed run: wall-clock seconds, CPU seconds of our child processes, CPU seconds
+    that other processes on the machine used meanwhile (they make wall-clock noisy), and a
+    build's steps (build-clip cases)."""
 
     wall: float
     cpu: float
     others: float
+    steps: Steps | None = None
 
 
 def busy_cpu_s() -> float:
@@ -468,15 +517,17 @@ def busy_cpu_s() -> float:
     return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
-def sample(fn: Callable[[], None]) -> Sample:
+def sample(fn: Callable[[], Steps | None]) -> Sample:
     def children() -> float:
         usage = resource.getrusage(resource.RUSAGE_CHILDREN)
         return usage.ru_utime + usage.ru_stime
 
     cpu, busy = children(), busy_cpu_s()
-    wall = timed(fn)
+    start = time.perf_counter()
+    steps = fn()
+    wall = time.perf_counter() - start
     cpu, busy = children() - cpu, busy_cpu_s() - busy
-    return Sample(wall, cpu, max(0.0, busy - cpu) if busy else 0.0)
+    return Sample(wall, cpu, max(0.0, busy - cpu) if busy else 0.0, steps)
 
 
 def measure(cases: Sequence[Case], repeat: int, console: Console) -> dict[str, list[Sample]]:
@@ -505,17 +556,21 @@ def median(runs: Sequence[Sample]) -> Sample:
     )
 
 
-def ratios(medians: dict[str, Sample]) -> dict[str, dict[str, Any]]:
-    """Each target ratio on wall-clock medians (pass/fail), with the CPU-time ratio beside."""
+def ratios(runs: dict[str, list[Sample]]) -> dict[str, dict[str, Any]]:
+    """Each target ratio on wall-clock medians (pass/fail), with the CPU-time ratio and the
+    median of the ratios round by round (each round's two runs close in time) beside."""
+    medians = {key: median(samples) for key, samples in runs.items()}
     out: dict[str, dict[str, Any]] = {}
     for r in RATIOS:
         target = f"{r.op} {r.limit:.2f}" if r.op else "-"
         row: dict[str, Any] = {"target": target, "value": None, "pass": None}
-        row["cpu_value"] = None
+        row["cpu_value"] = row["paired_value"] = None
         if r.num in medians and r.den in medians:
             num, den = medians[r.num], medians[r.den]
             value = num.wall / den.wall
             row["value"], row["cpu_value"] = round(value, 3), round(num.cpu / den.cpu, 3)
+            pairs = zip(runs[r.num], runs[r.den], strict=True)
+            row["paired_value"] = round(statistics.median(a.wall / b.wall for a, b in pairs), 3)
             if r.op:
                 row["pass"] = value <= r.limit if r.op == "<=" else value >= r.limit
         out[r.name] = row
@@ -538,16 +593,19 @@ def times_table(cases: Sequence[Case], runs: dict[str, list[Sample]]) -> Table:
 
 def ratios_table(result: dict[str, dict[str, Any]]) -> Table:
     table = Table(title="Ratios of medians (targets on wall-clock)")
-    for col in ("ratio", "meaning", "wall", "target", "result", "cpu"):
-        table.add_column(col, justify="right" if col in ("wall", "target", "cpu") else "left")
+    for col in ("ratio", "meaning", "wall", "target", "result", "cpu", "by round"):
+        right = col in ("wall", "target", "cpu", "by round")
+        table.add_column(col, justify="right" if right else "left")
     for r in RATIOS:
         row = result[r.name]
         verdict = {True: "[green]pass[/]", False: "[red]FAIL[/]", None: "skipped"}[row["pass"]]
         if not r.op and row["value"] is not None:
             verdict = "(figure)"
-        value = "-" if row["value"] is None else f"{row['value']:.3f}"
-        cpu = "-" if row["cpu_value"] is None else f"{row['cpu_value']:.3f}"
-        table.add_row(r.name, r.meaning, value, row["target"], verdict, cpu)
+        shown = [
+            "-" if row[k] is None else f"{row[k]:.3f}"
+            for k in ("value", "cpu_value", "paired_value")
+        ]
+        table.add_row(r.name, r.meaning, shown[0], row["target"], verdict, *shown[1:])
     return table
 
 
@@ -564,51 +622,18 @@ def noise_note(runs: dict[str, list[Sample]], nproc: int) -> str | None:
     )
 
 
-def breakdown(config: Path) -> list[tuple[str, float]]:
-    """Where one build's wall-clock time goes, from its ``--debug`` log: each line is timed
-    as it arrives, and ffmpeg's own runs report how long they took. Untimed for the ratios
-    (the debug log costs a little)."""
-    shutil.rmtree(config.parent / "out", ignore_errors=True)
-    start = time.perf_counter()
-    proc = subprocess.Popen(
-        [BIN / "build-clip", config, "--debug"],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stderr is not None
-    lines = [(time.perf_counter() - start, line.strip()) for line in proc.stderr]
-    if proc.wait() != 0:
-        raise BenchError(f"build-clip {config} --debug exited {proc.returncode}")
-    total = time.perf_counter() - start
-    first = next((t for t, line in lines if line.startswith("DEBUG: ffmpeg: /")), total)
-    runs = [
-        float(m.group(1))
-        for _, ln in lines
-        if (m := re.search(r"ffmpeg exited 0 after ([\d.]+) s", ln))
-    ]
-    measured = [
-        float(m.group(1))
-        for _, ln in lines
-        if (m := re.match(r"DEBUG: (?:ffprobe|ebur128) \S+partial\S*: ([\d.]+) s", ln))
-    ]
-    steps = [("start-up, config, probe, plan, lint", first)]
-    if len(runs) > 1:
-        steps.append(("loudness pass 1 (ebur128)", runs[0]))
-    steps.append(("render: the one encode", runs[-1] if runs else 0.0))
-    steps.append(("output scanned: ffprobe beside ebur128", max(measured, default=0.0)))
-    steps.append(("the rest: rename, sidecars, manifest, review page", 0.0))
-    steps[-1] = (steps[-1][0], total - sum(t for _, t in steps))
-    return [*steps, ("total", total)]
+def breakdown(runs: Sequence[Sample]) -> Steps:
+    """The median of each step over a build-clip case's runs."""
+    steps = [r.steps for r in runs if r.steps]
+    return {k: statistics.median(s[k] for s in steps) for k in steps[0]} if steps else {}
 
 
-def breakdown_table(steps: Sequence[tuple[str, float]], floor_s: float | None) -> Table:
-    table = Table(title="Where one build of (a) spends its time (build-clip --debug)")
+def breakdown_table(steps: Steps, floor_s: float | None) -> Table:
+    table = Table(title="Where (a)'s time goes: medians of its runs (from build-clip --debug)")
     table.add_column("step")
     table.add_column("wall s", justify="right")
     table.add_column("share of d", justify="right")
-    for step, seconds in steps:
+    for step, seconds in steps.items():
         share = f"{seconds / floor_s:.1%}" if floor_s else "-"
         table.add_row(step, f"{seconds:.2f}", share)
     return table
@@ -651,7 +676,10 @@ def figures(
             "wall_s": round(m.wall, 3),
             "cpu_s": round(m.cpu, 3),
             "others_cpu_s": round(m.others, 3),
-            "runs": [{k: round(v, 3) for k, v in vars(r).items()} for r in runs[c.key]],
+            "runs": [
+                {"wall": round(r.wall, 3), "cpu": round(r.cpu, 3), "others": round(r.others, 3)}
+                for r in runs[c.key]
+            ],
         }
     return {"seconds": out, "ratios": result}
 
@@ -667,10 +695,10 @@ def benchmark(args: argparse.Namespace, console: Console) -> dict[str, Any]:
     cases = make_cases(args, work, media, console)
     warm_up(cases, media, console)
     runs = measure(cases, args.repeat, console)
-    result = ratios({key: median(samples) for key, samples in runs.items()})
+    result = ratios(runs)
     console.print(times_table(cases, runs))
     console.print(ratios_table(result))
-    steps = breakdown(next(c.config for c in cases if c.key == "a" and c.config))
+    steps = breakdown(runs["a"])
     console.print(breakdown_table(steps, median(runs["d"]).wall if "d" in runs else None))
     note = noise_note(runs, int(info["nproc"]))
     if note:
@@ -681,7 +709,7 @@ def benchmark(args: argparse.Namespace, console: Console) -> dict[str, Any]:
         "machine": info,
         "repeat": args.repeat,
         **figures(cases, runs, result),
-        "breakdown_s": {step: round(t, 3) for step, t in steps},
+        "breakdown_s": {step: round(t, 3) for step, t in steps.items()},
         "noise": note,
         "total_s": round(total, 1),
     }
