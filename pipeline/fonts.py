@@ -9,10 +9,9 @@ import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
-from fontTools.ttLib import TTFont
-
 from pipeline.errors import Problem, SubtitleError
 from pipeline.model import Cue
+from pipeline.stamps import remembered
 from pipeline.timecode import format_ms
 
 
@@ -36,10 +35,16 @@ def font_file(family: str) -> Path | None:
 
 @functools.cache
 def codepoints(path: Path) -> frozenset[int]:
-    """Every character the font at ``path`` has a glyph for."""
-    with TTFont(path, lazy=True, fontNumber=0) as font:
-        cmap = font.getBestCmap() or {}
-    return frozenset(cmap)
+    """Every character the font at ``path`` has a glyph for (its cmap is read once per change
+    of the file: pipeline/stamps.py)."""
+
+    def read() -> list[int]:
+        from fontTools.ttLib import TTFont  # only when a font is new or changed
+
+        with TTFont(path, lazy=True, fontNumber=0) as font:
+            return sorted(font.getBestCmap() or {})
+
+    return frozenset(remembered(path, "cmap-1", read))
 
 
 def _needs_glyph(ch: str) -> bool:

@@ -10,6 +10,7 @@ warning.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,6 +64,8 @@ def read_srt(path: Path) -> tuple[Cue, ...]:
 
 def load_subtitles(path: Path) -> SubtitleFile:
     """Read and check a subtitle file, keeping lines and warnings (the format is sniffed).
+    A file read again in the same run (by the plan, then by the lint) is parsed again only
+    if its bytes changed.
 
     Raises:
         SubtitleError: unreadable, unaccepted encoding, binary, or broken entries.
@@ -74,8 +77,14 @@ def load_subtitles(path: Path) -> SubtitleFile:
         raise SubtitleError(
             [Problem(path, None, "", f"{what} (expected a readable SRT, WebVTT or ASS file)")]
         ) from None
-    text, encoding = decode_bytes(path, data)
-    return parse_subtitles(text, path, encoding)
+    key = (path, hashlib.sha256(data).digest())
+    if key not in _parsed:
+        text, encoding = decode_bytes(path, data)
+        _parsed[key] = parse_subtitles(text, path, encoding)
+    return _parsed[key]
+
+
+_parsed: dict[tuple[Path, bytes], SubtitleFile] = {}
 
 
 def parse_subtitles(text: str, path: Path, encoding: str = "utf-8") -> SubtitleFile:
