@@ -126,15 +126,17 @@ def loudness_finish(job: Job, plan: Plan, on_progress: OnProgress | None = None)
         log.info("%s: silent, so its loudness is left alone", job.output)
         return job.finish
     if not fits_linear(job.audio, measured):  # rare: loudnorm must compress; it measures
+        target = f"loudnorm={loudnorm_target(job.audio)}:print_format=json"
+        scan = plan_loudness_scan(job.timeline, plan.media, job.finish, target)
+        measured = parse_loudnorm(ffmpeg.run(scan, on_progress))
+    gain = second_pass(job.audio, measured)
+    if gain.startswith("loudnorm="):
         log.warning(
             "%s: one gain to %s LUFS would put the true peak over %s dBTP, so loudnorm "
             "compresses the loudest parts (its dynamic mode)",
             job.output, job.audio.loudness, job.audio.true_peak,
         )  # fmt: skip
-        target = f"loudnorm={loudnorm_target(job.audio)}:print_format=json"
-        scan = plan_loudness_scan(job.timeline, plan.media, job.finish, target)
-        measured = parse_loudnorm(ffmpeg.run(scan, on_progress))
-    return replace(job.finish, loudness=second_pass(job.audio, measured))
+    return replace(job.finish, loudness=gain)
 
 
 def check_privacy(job: Job, path: Path) -> None:

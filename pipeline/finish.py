@@ -120,9 +120,9 @@ def parse_measurement(lines: Sequence[str]) -> dict[str, float]:
 
 def fits_linear(audio: AudioSpec, measured: Mapping[str, Any]) -> bool:
     """Whether one gain reaches the target loudness and keeps the true peak under the limit
-    (loudnorm's rule for its linear mode, af_loudnorm.c ``init``). When not, loudnorm must
-    compress (its dynamic mode), whose second pass needs the figures of a first pass of its
-    own (its ``target_offset``)."""
+    (the peak rule of loudnorm's linear mode, af_loudnorm.c ``init``; a wide loudness range
+    is no reason to compress here). When not, loudnorm must compress (its dynamic mode),
+    whose second pass needs the figures of a first pass of its own (its ``target_offset``)."""
     return (
         float(measured["input_tp"]) + linear_gain(audio, measured) <= float(audio.true_peak)
         and float(measured["input_thresh"]) != -70
