@@ -346,6 +346,7 @@ class LocalPool:
         self._lock = threading.Lock()
         self._busy = 0
         self._rendering: set[int] = set()  # threads whose render has reported progress
+        self._threads: set[int] = set()  # the workers' idents
         self._tickets = itertools.count()
         for i in range(self.workers):
             threading.Thread(target=self._work, name=f"build-clip-{i}", daemon=True).start()
@@ -372,6 +373,7 @@ class LocalPool:
         return watched
 
     def _work(self) -> None:
+        self._threads.add(threading.get_ident())
         while (task := self._todo.get()) is not None:
             ticket, fn, args = task
             with self._lock:
@@ -387,15 +389,18 @@ class LocalPool:
             self._done.put((ticket, result))
 
     def stop(self, grace_s: float = 5.0, render_grace_s: float = 120.0) -> None:
-        """Drop queued tasks, and wait for the tasks in flight to give up: renders always
-        (up to ``render_grace_s``: a thread killed mid-render would leave its temp file and
-        its ffmpeg behind), other tasks -- a long transcription -- up to ``grace_s``."""
+        """Drop queued tasks, kill the workers' ffmpeg runs, and wait for the tasks in flight
+        to give up: renders always (up to ``render_grace_s``: a thread killed mid-render
+        would leave its temp file and its ffmpeg behind), other tasks -- a long transcription
+        -- up to ``grace_s``. A render whose ffmpeg was killed fails at once and removes its
+        temp file; one about to start ffmpeg is refused by its progress callback."""
         self._stop.set()
         try:
             while True:
                 self._todo.get_nowait()
         except queue.Empty:
             pass
+        ffmpeg.kill_runs(self._threads)
         start = time.monotonic()
         while self._busy:
             waited = time.monotonic() - start

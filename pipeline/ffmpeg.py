@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import logging
@@ -9,9 +10,10 @@ import os
 import shlex
 import shutil
 import subprocess
+import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -68,11 +70,15 @@ def command_line(cmd: FfmpegCommand) -> str:
 
 def run(cmd: FfmpegCommand, on_progress: Callable[[float], None] | None = None) -> list[str]:
     """Run a planned ffmpeg command, reporting progress from 0 to 1; return its last lines
-    (filters such as loudnorm print their reports there).
+    (filters such as loudnorm print their reports there). ``on_progress`` hears 0 before
+    ffmpeg starts, so a caller that is stopping can refuse to start it (by raising).
 
     Raises:
-        FfmpegError: ffmpeg exited non-zero; the message carries its last stderr line.
+        FfmpegError: ffmpeg exited non-zero (or was killed: ``kill_runs``); the message
+            carries its last stderr line.
     """
+    if on_progress:
+        on_progress(0.0)
     argv = [
         find_tool("ffmpeg"),
         "-nostdin",
@@ -94,6 +100,8 @@ def run(cmd: FfmpegCommand, on_progress: Callable[[float], None] | None = None) 
         text=True,
         errors="replace",
     )
+    with _lock:
+        _running[threading.get_ident()] = proc
     try:
         assert proc.stdout is not None
         for line in proc.stdout:
@@ -105,6 +113,8 @@ def run(cmd: FfmpegCommand, on_progress: Callable[[float], None] | None = None) 
         code = proc.wait()
         log.debug("ffmpeg exited %d after %.2f s", code, time.monotonic() - started)
     finally:
+        with _lock:
+            _running.pop(threading.get_ident(), None)
         if proc.poll() is None:
             proc.kill()
             proc.wait()
@@ -113,6 +123,25 @@ def run(cmd: FfmpegCommand, on_progress: Callable[[float], None] | None = None) 
     if on_progress:
         on_progress(1.0)
     return list(tail)
+
+
+# The ffmpeg each thread is running (``run``), for ``kill_runs``.
+_running: dict[int, subprocess.Popen[str]] = {}
+_lock = threading.Lock()
+
+
+def kill_runs(threads: Collection[int]) -> None:
+    """Kill the ffmpeg that each of ``threads`` is running (a pool that is stopping: Ctrl-C).
+
+    Their ``run`` then raises at once. Waiting for a run's next progress report instead can
+    take long: an encoder with a deep lookahead (x264 veryslow) reports nothing while it fills
+    it, and ffmpeg that got the terminal's Ctrl-C itself flushes its encoders first.
+    """
+    with _lock:
+        procs = [_running[t] for t in threads if t in _running]
+    for proc in procs:
+        with contextlib.suppress(OSError):
+            proc.kill()
 
 
 _PROGRESS_KEYS = frozenset(

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline import ffmpeg
 from pipeline.batch import Options, run_batch
 from pipeline.build import Done, Failure, LocalPool, call
 from pipeline.commands.batch import expand
@@ -193,6 +194,35 @@ def test_interrupt_stops_the_batch_with_no_partial_file(tmp_path: Path, wide: Pa
     assert proc.returncode == 130, err
     assert "interrupted: no partial output was kept" in err
     assert not list(tmp_path.rglob("*partial*")) and not list(tmp_path.rglob("*.mp4"))
+
+
+def test_stopping_pool_kills_an_ffmpeg_that_reports_nothing(tmp_path: Path) -> None:
+    """A render whose ffmpeg says nothing for a long time (here: it waits for input that
+    never comes) is stopped by killing its ffmpeg, not left to the next progress report."""
+    fifo = tmp_path / "never.wav"
+    os.mkfifo(fifo)  # opening it for reading blocks until a writer comes: none will
+    out = tmp_path / "out.wav"
+    command = ffmpeg.FfmpegCommand(("-y", "-i", str(fifo), str(out)), out, 1000)
+    pool = LocalPool(1)
+    started = threading.Event()
+
+    def progress(fraction: float) -> None:
+        started.set()
+
+    try:
+        pool.submit(call, ffmpeg.run, (command, pool.progress(progress)))
+        assert started.wait(10)  # its first report (0, before ffmpeg starts)
+        time.sleep(0.5)  # ffmpeg is running, blocked on the FIFO
+        before = time.monotonic()
+        pool.stop(grace_s=1, render_grace_s=60)
+        assert time.monotonic() - before < 30  # not the 60 s grace for renders
+        _, result = pool.wait()
+        assert isinstance(result, Failure)
+        assert not pool._busy
+        assert not ffmpeg._running
+    finally:
+        ffmpeg.kill_runs(list(ffmpeg._running))  # none, unless this test failed
+        pool.close()
 
 
 def test_pool_runs_tasks_side_by_side_and_no_more() -> None:
