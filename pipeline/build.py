@@ -346,10 +346,13 @@ class LocalPool:
         self._lock = threading.Lock()
         self._busy = 0
         self._rendering: set[int] = set()  # threads whose render has reported progress
-        self._threads: set[int] = set()  # the workers' idents
         self._tickets = itertools.count()
-        for i in range(self.workers):
-            threading.Thread(target=self._work, name=f"build-clip-{i}", daemon=True).start()
+        self._threads = [
+            threading.Thread(target=self._work, name=f"build-clip-{i}", daemon=True)
+            for i in range(self.workers)
+        ]
+        for thread in self._threads:
+            thread.start()
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> int:
         ticket = next(self._tickets)
@@ -373,7 +376,6 @@ class LocalPool:
         return watched
 
     def _work(self) -> None:
-        self._threads.add(threading.get_ident())
         while (task := self._todo.get()) is not None:
             ticket, fn, args = task
             with self._lock:
@@ -400,7 +402,7 @@ class LocalPool:
                 self._todo.get_nowait()
         except queue.Empty:
             pass
-        ffmpeg.kill_runs(self._threads)
+        ffmpeg.kill_runs([t.ident for t in self._threads if t.ident is not None])
         start = time.monotonic()
         while self._busy:
             waited = time.monotonic() - start
