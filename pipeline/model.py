@@ -26,11 +26,16 @@ class Span:
 
 @dataclass(frozen=True)
 class Word:
-    """One transcribed word, in source time."""
+    """One transcribed word, in source time, as a reader sees it.
+
+    ``pieces`` are the engine's own pieces when it gave the word in several (" ill" +
+    "-disposed"), kept for provenance; nothing else reads them.
+    """
 
     span: Span
     text: str
     probability: float = 1.0
+    pieces: tuple[Word, ...] = ()
 
 
 @dataclass(frozen=True)

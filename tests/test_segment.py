@@ -181,3 +181,17 @@ def test_any_word_list_gives_cues_within_the_rules(spec: list[tuple[str, str, in
     assert " ".join(c.text.replace("\n", " ") for c in cues) == " ".join(w.text for w in words)
     check_rules(cues)
     assert all(c.span.start_ms < c.span.end_ms for c in cues)
+
+
+def test_an_abbreviation_is_no_sentence_end_and_stays_with_its_name() -> None:
+    """"And Mr." never stands alone: neither a cue nor a line ends on an abbreviation."""
+    text = (
+        "We waited. And Mr. Smith came with Dr. Jones to see us, and we talked for a long "
+        "time about what had happened to all of us there."
+    )
+    cues = cues_from_words(speak(text, pause_ms=400), "en")
+    assert " ".join(c.text.replace("\n", " ") for c in cues) == text
+    for cue in cues:
+        for line in cue.text.split("\n"):
+            assert not line.endswith(("Mr.", "Dr.")), cues
+    check_rules(cues)

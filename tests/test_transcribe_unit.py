@@ -504,3 +504,54 @@ def test_improbable_words_alone_between_long_silences_are_dropped() -> None:
     clear = raw_words((6.0, 6.4, " Thanks", 0.9), (6.4, 6.9, " for", 0.9))
     kept = [raw[0], RawSegment(6.0, 6.9, " Thanks for", -0.1, clear), raw[2]]
     assert len(run.source_segments(kept, speech_of(13.0), 2.0)) == 3
+
+
+def test_word_pieces_become_one_word_and_keep_their_pieces() -> None:
+    """Whisper's " ill" + "-disposed", " 1" + ",000", " don" + "'t": one word each, as a
+    reader sees it; the pieces stay for provenance (and survive the JSON)."""
+    words = raw_words(
+        (0.0, 0.3, " The", 0.9),
+        (0.3, 0.6, " ill", 0.9),
+        (0.6, 1.0, "-disposed", 0.7),
+        (1.1, 1.3, " 1", 0.9),
+        (1.3, 1.6, ",000", 0.8),
+        (1.7, 1.9, " don", 0.9),
+        (1.9, 2.0, "'t", 0.9),
+        (2.0, 2.4, " go", 0.9),
+        (2.4, 2.5, " .", 0.9),
+    )
+    raw = [RawSegment(0.0, 2.5, " The ill-disposed 1,000 don't go.", -0.2, words)]
+    [segment] = run.source_segments(raw, speech_of(3.0), 2.0)
+    assert [w.text for w in segment.words] == ["The", "ill-disposed", "1,000", "don't", "go."]
+    ill = segment.words[1]
+    assert (ill.span.start_ms, ill.span.end_ms, ill.probability) == (300, 1000, 0.7)
+    assert [(p.text, p.span.start_ms, p.span.end_ms) for p in ill.pieces] == [
+        (" ill", 300, 600),
+        ("-disposed", 600, 1000),
+    ]
+    assert segment.words[0].pieces == ()
+    again = from_json(to_json(Transcript("en", (segment,))))
+    assert again.segments == (segment,)
+
+
+def test_abbreviations_do_not_end_a_segment() -> None:
+    words = raw_words(
+        (0.0, 0.3, " And", 0.9),
+        (0.3, 0.6, " Mr.", 0.9),
+        (0.6, 1.0, " Smith", 0.9),
+        (1.0, 1.4, " left.", 0.9),
+        (1.5, 1.9, " Dr.", 0.9),
+        (1.9, 2.3, " J.", 0.9),
+        (2.3, 2.7, " Doe", 0.9),
+        (2.7, 3.0, " stayed.", 0.9),
+    )
+    raw = [RawSegment(0.0, 3.0, " And Mr. Smith left. Dr. J. Doe stayed.", -0.2, words)]
+    texts = [s.text for s in run.source_segments(raw, speech_of(4.0), 2.0)]
+    assert texts == ["And Mr. Smith left.", "Dr. J. Doe stayed."]
+
+
+def test_unspaced_scripts_keep_each_piece() -> None:
+    words = raw_words((0.0, 0.4, " 我", 0.9), (0.4, 0.8, "走", 0.9), (0.8, 1.0, "了。", 0.9))
+    raw = [RawSegment(0.0, 1.0, " 我走了。", -0.2, words)]
+    [segment] = run.source_segments(raw, speech_of(2.0), 2.0, "zh")
+    assert [w.text for w in segment.words] == ["我", "走", "了。"]

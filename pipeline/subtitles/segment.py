@@ -45,8 +45,39 @@ def _set(words: str) -> frozenset[str]:
 # Latin, with the CJK full stop and full-width ? !, the Arabic ?, the Devanagari danda and the
 # Urdu full stop (escaped: some look like Latin marks).
 SENTENCE_END = tuple(".?!…。\uff1f\uff01؟\u0964\u06d4")
+# Abbreviations that end in a full stop but not a sentence ("And Mr." must not stand alone).
+_ABBREVIATIONS = {
+    "en": _set(
+        "mr mrs ms dr prof st jr sr mt gen col lt sgt capt cpt rev gov sen rep vs approx dept "
+        "e.g i.e a.m p.m u.s u.k u.n"
+    ),
+    "de": _set("dr prof hr fr nr bzw z.b u.a d.h usw ca vgl st"),
+    "bs": _set("dr prof gosp gđa gđica br sv npr tj itd"),
+    "fr": _set("m mme mlle dr pr st"),
+}
+for _same in ("hr", "sr"):
+    _ABBREVIATIONS[_same] = _ABBREVIATIONS["bs"]
+
+
+def ends_sentence(word: str, language: str) -> bool:
+    """True when a word ends a sentence: a sentence mark, but not an abbreviation or an
+    initial ("Mr.", "Dr.", "e.g.", "J.").
+
+    >>> ends_sentence("lies.", "en"), ends_sentence("Mr.", "en"), ends_sentence("J.", "en")
+    (True, False, False)
+    """
+    if not word.endswith(SENTENCE_END):
+        return False
+    if not word.endswith("."):
+        return True
+    bare = word.strip("\"'\u201c\u201d\u2018\u2019()[]").rstrip(".")
+    if len(bare) == 1 and bare.isupper() and bare != "I":  # an initial
+        return False
+    return bare.casefold() not in _ABBREVIATIONS.get(language.split("-")[0], ())
+
+
 _CLAUSE_END = tuple(",;:\u2013\u2014،؛")  # with en and em dashes
-_NO_SPACES = _set("zh ja th lo km my yue bo")
+NO_SPACES = _set("zh ja th lo km my yue bo")
 # A line or cue should not end on these (article + noun, preposition + phrase, pronoun + verb).
 _NO_BREAK_AFTER = {
     "en": _set(
@@ -87,7 +118,7 @@ def text_length(text: str) -> int:
 
 
 def join_words(words: Sequence[str], language: str) -> str:
-    return ("" if language in _NO_SPACES else " ").join(words)
+    return ("" if language in NO_SPACES else " ").join(words)
 
 
 def _bare(word: str) -> str:
@@ -97,12 +128,13 @@ def _bare(word: str) -> str:
 def _break_cost(words: Sequence[str], k: int, language: str) -> float:
     """The cost of breaking between ``words[k-1]`` and ``words[k]`` (lines and cues alike)."""
     before = words[k - 1]
-    if before.endswith(SENTENCE_END):
+    if ends_sentence(before, language):
         return 0.0
     if before.endswith(_CLAUSE_END):
         return 0.5
     cost = 2.0
-    if _bare(before).lower() in _NO_BREAK_AFTER.get(language, ()):
+    # An abbreviation ("Mr.") belongs with the name after it, like an article with its noun.
+    if before.endswith(".") or _bare(before).lower() in _NO_BREAK_AFTER.get(language, ()):
         cost += 3.0
     if k < len(words) and _bare(words[k]).lower() in _BREAK_BEFORE.get(language, ()):
         cost -= 1.0
@@ -164,9 +196,9 @@ MIN_SHOWN_MS = 40  # a cue shows for at least a frame (at 25 fps) before the gap
 def group_words(words: Sequence[Word], language: str, rules: CueRules) -> list[tuple[int, int]]:
     """Split ``words`` into cues ``[i, j)`` of least total cost (see the module doc)."""
     n, texts = len(words), [w.text for w in words]
-    space = 0 if language in _NO_SPACES else 1
+    space = 0 if language in NO_SPACES else 1
     lengths = [text_length(t) for t in texts]
-    sentence = [0, *(int(t.endswith(SENTENCE_END)) for t in texts)]
+    sentence = [0, *(int(ends_sentence(t, language)) for t in texts)]
     for k in range(1, n + 1):
         sentence[k] += sentence[k - 1]
     best, back = [0.0] + [float("inf")] * n, [0] * (n + 1)

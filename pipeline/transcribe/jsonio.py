@@ -48,19 +48,37 @@ def _segment(s: Segment) -> str:
         "probability": round(s.probability, 4),
         "flags": list(s.flags),
     }
-    words = ",".join(
-        "\n   "
-        + _compact(
-            {
-                "start_ms": w.span.start_ms,
-                "end_ms": w.span.end_ms,
-                "text": w.text,
-                "probability": round(w.probability, 4),
-            }
-        )
-        for w in s.words
-    )
+    words = ",".join("\n   " + _compact(_word(w)) for w in s.words)
     return "\n  " + _compact(fields)[:-1] + ', "words": [' + words + "\n  ]}"
+
+
+def _word(w: Word) -> dict[str, Any]:
+    """A word; with the engine's pieces (as it spaced them) when it gave the word in several."""
+    doc: dict[str, Any] = {
+        "start_ms": w.span.start_ms,
+        "end_ms": w.span.end_ms,
+        "text": w.text,
+        "probability": round(w.probability, 4),
+    }
+    if w.pieces:
+        doc["pieces"] = [
+            {
+                "start_ms": p.span.start_ms,
+                "end_ms": p.span.end_ms,
+                "text": p.text,
+                "probability": round(p.probability, 4),
+            }
+            for p in w.pieces
+        ]
+    return doc
+
+
+def _read_word(w: dict[str, Any]) -> Word:
+    pieces = tuple(
+        Word(Span(p["start_ms"], p["end_ms"]), p["text"], p.get("probability", 1.0))
+        for p in w.get("pieces", ())
+    )
+    return Word(Span(w["start_ms"], w["end_ms"]), w["text"], w["probability"], pieces)
 
 
 def from_json(text: str) -> Transcript:
@@ -85,10 +103,7 @@ def _transcript(doc: dict[str, Any]) -> Transcript:
         Segment(
             Span(s["start_ms"], s["end_ms"]),
             s["text"],
-            tuple(
-                Word(Span(w["start_ms"], w["end_ms"]), w["text"], w["probability"])
-                for w in s["words"]
-            ),
+            tuple(_read_word(w) for w in s["words"]),
             s.get("probability", 1.0),
             tuple(s.get("flags", ())),
         )

@@ -11,11 +11,12 @@ from pathlib import Path
 from pipeline.errors import InputError, MediaError, problem
 from pipeline.model import OptionValue, Provenance, Segment, Span, Transcript, Word
 from pipeline.stamps import file_sha256
-from pipeline.subtitles.segment import SENTENCE_END
+from pipeline.subtitles.segment import ends_sentence
 from pipeline.transcribe import cache
 from pipeline.transcribe.audio import RATE, Speech, decode, find_speech
 from pipeline.transcribe.checks import drop_isolated_anomalies, flags
 from pipeline.transcribe.models import Model, openai_checkpoint, resolve
+from pipeline.transcribe.pieces import join_pieces
 from pipeline.transcribe.protocol import Engine, Progress, RawSegment
 from pipeline.transcribe.settings import TranscribeSettings
 
@@ -121,7 +122,7 @@ def transcribe(
     details = tuple(sorted(engine.details().items()))
     return Transcript(
         language,
-        source_segments(raw, speech, settings.hallucination_silence_s),
+        source_segments(raw, speech, settings.hallucination_silence_s, language),
         probability,
         round(total * 1000),
         Provenance(settings.engine, model.name, model.sha256, "", details),
@@ -172,11 +173,12 @@ def choose_language(
 
 
 def source_segments(
-    raw: list[RawSegment], speech: Speech, silence_s: float | None = None
+    raw: list[RawSegment], speech: Speech, silence_s: float | None = None, language: str = "en"
 ) -> tuple[Segment, ...]:
-    """Engine segments -> source-time segments of about a sentence: words mapped back,
-    tidied, split after sentence ends, possible hallucinations dropped (see
-    ``checks.drop_isolated_anomalies``) or flagged.
+    """Engine segments -> source-time segments of about a sentence: pieces joined into words
+    (``pieces.join_pieces``), words mapped back, tidied, split after sentence ends (not after
+    abbreviations), possible hallucinations dropped (see ``checks.drop_isolated_anomalies``)
+    or flagged.
 
     Word times are kept inside the audio and monotonic (each word starts no earlier than
     the previous one ends), which DTW alignment does not promise. A batched decoder gives a
@@ -188,19 +190,24 @@ def source_segments(
     out = []
     for seg in raw:
         sentence: list[tuple[Word, str]] = []
-        for k, w in enumerate(seg.words):
-            text = w.text.strip()
-            chunk = speech.chunk_at((w.start + w.end) / 2)
-            start = round(speech.to_source(w.start, chunk) * 1000)
-            end = round(speech.to_source(w.end, chunk) * 1000)
-            start = min(max(start, last), end_ms)
-            last = min(max(end, start), end_ms)
-            if text:
-                sentence.append((Word(Span(start, last), text, round(w.probability, 4)), w.text))
-            if sentence and (text.endswith(SENTENCE_END) or k == len(seg.words) - 1):
+        joined = join_pieces(seg.words, language)
+        for k, word in enumerate(joined):
+            pieces = []
+            for w in word.pieces:
+                chunk = speech.chunk_at((w.start + w.end) / 2)
+                start = round(speech.to_source(w.start, chunk) * 1000)
+                end = round(speech.to_source(w.end, chunk) * 1000)
+                start = min(max(start, last), end_ms)
+                last = min(max(end, start), end_ms)
+                pieces.append(Word(Span(start, last), w.text, round(w.probability, 4)))
+            span = Span(pieces[0].span.start_ms, pieces[-1].span.end_ms)
+            kept = tuple(pieces) if len(pieces) > 1 else ()
+            spaced = "".join(p.text for p in word.pieces)
+            sentence.append((Word(span, word.text, round(word.probability, 4), kept), spaced))
+            if ends_sentence(word.text, language) or k == len(joined) - 1:
                 out.append(_segment(sentence, seg.avg_logprob))
                 sentence = []
-    kept, dropped = drop_isolated_anomalies(out, silence_s, end_ms)
+    kept_segments, dropped = drop_isolated_anomalies(out, silence_s, end_ms)
     for segment in dropped:
         log.info(
             "dropped %r at %.1f s: improbable words alone between silences (a likely "
@@ -208,7 +215,7 @@ def source_segments(
             segment.text,
             segment.span.start_ms / 1000,
         )
-    return kept
+    return kept_segments
 
 
 def _segment(words: list[tuple[Word, str]], avg_logprob: float) -> Segment:

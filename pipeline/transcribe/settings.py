@@ -18,7 +18,8 @@ ENGINES: tuple[EngineName, ...] = ("faster-whisper", "openai-whisper")
 # Bump when post-processing (word tidying, flags) or the way of decoding changes, so cached
 # transcripts are redone. 2: VAD parts of at most 30 s, decoded in batches by faster-whisper.
 # 3: segments split after sentence ends; the silence threshold applied after decoding.
-REVISION = 3
+# 4: Whisper's word pieces joined into words ("ill" + "-disposed"); abbreviations no ends.
+REVISION = 4
 
 # The languages Whisper knows (whisper/tokenizer.py LANGUAGES), checked before any model loads.
 _LANGUAGE_CODES = """
