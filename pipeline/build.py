@@ -176,7 +176,8 @@ def lint_gate(config: Config, clips: tuple[str, ...]) -> None:
     if errors:
         raise InputError([Problem(f.path, f.line, "", f"[{f.lang}] {f.message}") for f in errors])
     for f in findings:
-        log.warning("%s: [%s] %s (%s)", f.where, f.lang, f.message, f.rule)
+        if f.rule != "cuts":  # the plan has logged what it found of the cuts
+            log.warning("%s: [%s] %s (%s)", f.where, f.lang, f.message, f.rule)
 
 
 def check_plan(config: Config, plan: Plan, force: bool = False) -> Planned:

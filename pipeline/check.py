@@ -111,12 +111,14 @@ def _check_clip(
         cuts = resolve_cuts(config, name, clip, media, transcripts)
     except InputError as e:
         return _from_problems(e.problems, "cuts")
+    found: list[Finding] = []
+    for cut in cuts:  # what the build logs about its cuts (pipeline/plan.py plan_clip)
+        found += _from_problems(cut.warnings, "cuts", "", "warning")
     # As plan_build places the clip for its first rendition.
     try:
         timeline = clip_timeline(config, name, cuts, media)
     except InputError as e:
-        return _from_problems(e.problems, "cuts")
-    found: list[Finding] = []
+        return found + _from_problems(e.problems, "cuts")
     tracks: dict[str, Track] = {}
     for lang in clip.subtitles.languages:
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -23,6 +24,8 @@ from pipeline.subtitles.read import read_srt
 from pipeline.subtitles.segment import CueRules, layout, rules_for
 from pipeline.subtitles.write import AssStyle
 from pipeline.timeline import build_timeline, map_cues
+
+log = logging.getLogger(__name__)
 
 TranscribeProgress = Callable[[float, float], None]
 
@@ -221,6 +224,9 @@ def plan_clip(
     """Place one clip's cuts and subtitles for every rendition."""
     project = config.project
     cuts = resolve_cuts(config, name, clip, media, transcripts)
+    for cut in cuts:  # `build-clip check` reports the same, as findings
+        for warning in cut.warnings:
+            log.warning("%s", warning)
     transition = clip.transition.type if clip.transition else "dissolve"
     folder = project.output / name
     burn = clip.subtitles.burn

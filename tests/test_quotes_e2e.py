@@ -7,6 +7,7 @@ heard in full, so no word was clipped at a cut.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -98,7 +99,8 @@ def test_quote_not_found_shows_the_nearest_passages(tmp_path: Path, interview: P
     assert line.startswith(
         f"error: {tmp_path}/quotes.yaml:9: clips.quotes.cuts[0].quote: "
         "'it was all a lie from the start' is not said in source 'interview' "
-        "(expected words from its transcript; nearest: 00:01:"
+        "(expected words from its transcript, the first and last exactly as heard; "
+        "nearest: 00:01:"
     )
     assert "all lies" in line
     assert not (tmp_path / "out").exists()
@@ -113,3 +115,65 @@ def test_ambiguous_quote_lists_matches_until_one_is_chosen(tmp_path: Path, inter
         config(tmp_path, interview, quote_cuts("I was", extra=", occurrence: 2")), "--dry-run"
     )
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    "quote",
+    [
+        "but it was all lie",  # the last word is not the one said
+        "ut it was all lies",  # nor the first
+        "banana but it was all lies",  # a made-up first word
+        "it was all lies the",  # a word too many at the end
+    ],
+)
+def test_a_quote_with_a_wrong_edge_word_is_an_error(
+    tmp_path: Path, interview: Path, quote: str
+) -> None:
+    """The edge words of a quote must be heard exactly: none is dropped or added silently."""
+    result = run_cli(config(tmp_path, interview, quote_cuts(quote)))
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert f"clips.quotes.cuts[0].quote: {quote!r} is not said in source 'interview'" in line
+    assert not (tmp_path / "out").exists()
+
+
+INSIDE = "please ask questions and walk to someone you trust"  # said: "... and talk to ..."
+
+
+def test_a_difference_inside_a_quote_is_a_warning_in_build_and_check(
+    tmp_path: Path, interview: Path
+) -> None:
+    cfg = config(tmp_path, interview, quote_cuts(INSIDE))
+    warning = (
+        f"clips.quotes.cuts[0].quote: the quote differs inside from what was heard: "
+        f"written {INSIDE!r}, heard 'please ask questions and talk to someone you trust.' "
+        "(- walk + talk)"
+    )
+    result = run_cli(cfg, "--dry-run")
+    assert result.returncode == 0, result.stderr
+    assert warning in result.stderr
+    result = run_cli("check", cfg)
+    assert result.returncode == 0, result.stdout
+    assert "the quote differs inside from what was heard" in result.stdout
+    result = run_cli("check", "--format", "json", cfg)
+    [found] = [f for f in json.loads(result.stdout)["findings"] if f["rule"] == "cuts"]
+    assert found["severity"] == "warning" and found["line"] == 9
+    assert found["message"] == warning
+    assert run_cli("check", "--strict", cfg).returncode == 2
+
+
+def test_check_reports_an_edge_inside_a_word_as_the_build_does(
+    tmp_path: Path, interview: Path
+) -> None:
+    """A timecode edge inside a word: the build snaps it and warns; check says the same."""
+    found = run_cli("search", "belong", interview)
+    [start] = re.findall(r"  (\d\d):(\d\d):(\d\d\.\d\d\d) --> ", found.stdout)[:1]
+    inside = int(start[0]) * 3600 + int(start[1]) * 60 + float(start[2]) + 0.15  # in "belong"
+    cut = f'      - {{source: interview, start: "{inside:.3f}", end: "{inside + 2:.3f}"}}\n'
+    cfg = config(tmp_path, interview, cut)
+    result = run_cli(cfg, "--dry-run")
+    assert result.returncode == 0, result.stderr
+    assert "starts inside the word 'belong'" in result.stderr
+    result = run_cli("check", "--format", "json", cfg)
+    messages = [f["message"] for f in json.loads(result.stdout)["findings"] if f["rule"] == "cuts"]
+    assert any("starts inside the word 'belong'" in m for m in messages), messages

@@ -184,7 +184,7 @@ def test_any_word_list_gives_cues_within_the_rules(spec: list[tuple[str, str, in
 
 
 def test_an_abbreviation_is_no_sentence_end_and_stays_with_its_name() -> None:
-    """"And Mr." never stands alone: neither a cue nor a line ends on an abbreviation."""
+    """Mr. never stands alone: neither a cue nor a line ends on an abbreviation."""
     text = (
         "We waited. And Mr. Smith came with Dr. Jones to see us, and we talked for a long "
         "time about what had happened to all of us there."
