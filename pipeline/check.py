@@ -31,7 +31,7 @@ from pipeline.subtitles.lint import (
     lint_track,
     settings_for_frame,
 )
-from pipeline.subtitles.read import SubtitleFile, load_subtitles
+from pipeline.subtitles.read import SubtitleFile, scan_subtitles
 from pipeline.timeline import map_cues
 
 Files = Mapping[Path, SubtitleFile]
@@ -63,7 +63,8 @@ def check_project(
 def read_files(
     config: Config, clips: Mapping[str, ClipSpec]
 ) -> tuple[dict[Path, SubtitleFile], list[Finding]]:
-    """Read each subtitle file the clips use once: what it holds, and its findings."""
+    """Read each subtitle file the clips use once: its readable cues, and its findings (every
+    broken entry, each at its line, and what was dropped)."""
     files: dict[Path, SubtitleFile] = {}
     found: list[Finding] = []
     langs: dict[Path, str] = {}
@@ -71,11 +72,15 @@ def read_files(
         langs.setdefault(path, lang)
     for path, lang in langs.items():
         try:
-            files[path] = sub = load_subtitles(path)
+            sub = scan_subtitles(path)
         except SubtitleError as e:
             found += _from_problems(e.problems, "read", lang)
             continue
+        # A broken cue is an error at its line; the others are still linted (issue 14).
+        found += _from_problems(sub.errors, "read", lang)
         found += _from_problems(sub.warnings, "markup", lang, "warning")
+        if sub.cues:
+            files[path] = sub
     return files, found
 
 
