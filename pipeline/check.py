@@ -60,6 +60,21 @@ def check_project(
     return _sorted_unique(found)
 
 
+def by_clip(
+    config: Config, findings: Collection[Finding], clips: Collection[str] = ()
+) -> dict[str, tuple[Finding, ...]]:
+    """The findings about each named clip (all when empty): those of its own tracks, and
+    those of the subtitle files it reads (a file that clips share counts for each)."""
+    chosen = [n for n in config.project.clips if not clips or n in clips]
+    found = {}
+    for name in chosen:
+        files = {p for p, _ in _subtitle_files(config, {name: config.project.clips[name]})}
+        found[name] = tuple(
+            f for f in findings if f.clip == name or (not f.clip and f.path in files)
+        )
+    return found
+
+
 def read_files(
     config: Config, clips: Mapping[str, ClipSpec]
 ) -> tuple[dict[Path, SubtitleFile], list[Finding]]:
