@@ -45,6 +45,7 @@ from pipeline.plan import ClipPlan, Job, Plan, plan_build
 from pipeline.render import Finish, plan_loudness_scan, plan_render
 from pipeline.review import shown_index, write_index, write_review
 from pipeline.stamps import file_sha256
+from pipeline.subtitles.lint import Finding
 from pipeline.subtitles.write import to_ass, to_srt, to_vtt
 from pipeline.thumbnails import wanted_frames
 
@@ -65,11 +66,13 @@ class Check:
 
 @dataclass(frozen=True)
 class Planned:
-    """A planned config: its plan, and a check of every output."""
+    """A planned config: its plan, a check of every output, and the lint warnings of each
+    clip (None when this run did not lint: every output was up to date)."""
 
     config: Path
     plan: Plan
     checks: tuple[Check, ...]
+    lint: Mapping[str, tuple[Finding, ...]] | None = None
 
     def clip_checks(self, clip: ClipPlan) -> tuple[Check, ...]:
         return tuple(c for c in self.checks if c.job.clip == clip.name)
@@ -162,14 +165,15 @@ def plan_config(path: Path, clips: tuple[str, ...] = (), force: bool = False) ->
     config = load(path)
     planned = check_plan(config, plan_build(config, clips), force)
     if any(c.why is not None for c in planned.checks):  # the rest passed when it was built
-        lint_gate(config, clips)
+        planned = replace(planned, lint=lint_gate(config, clips))
     return planned
 
 
-def lint_gate(config: Config, clips: tuple[str, ...]) -> None:
+def lint_gate(config: Config, clips: tuple[str, ...]) -> dict[str, tuple[Finding, ...]]:
     """The lint of `build-clip check`, as `build-clip CONFIG` runs it: warnings are logged,
-    errors stop this config (a row of the batch's summary, like any bad input)."""
-    from pipeline.check import check_project
+    errors stop this config (a row of the batch's summary, like any bad input). Returns the
+    warnings of each clip, for its manifest."""
+    from pipeline.check import by_clip, check_project
 
     findings = check_project(config, clips)
     errors = [f for f in findings if f.severity == "error"]
@@ -178,6 +182,7 @@ def lint_gate(config: Config, clips: tuple[str, ...]) -> None:
     for f in findings:
         if f.rule != "cuts":  # the plan has logged what it found of the cuts
             log.warning("%s: [%s] %s (%s)", f.where, f.lang, f.message, f.rule)
+    return by_clip(config, findings, clips)
 
 
 def check_plan(config: Config, plan: Plan, force: bool = False) -> Planned:
@@ -287,7 +292,8 @@ def finish_clip(planned: Planned, clip: ClipPlan, failed: frozenset[Path]) -> No
         c.job.output.name: None if c.job.output in failed else c.inputs
         for c in planned.clip_checks(clip)
     }
-    if write_manifest(clip, planned.plan.media, planned.config, inputs):
+    lint = None if planned.lint is None else planned.lint.get(clip.name, ())
+    if write_manifest(clip, planned.plan.media, planned.config, inputs, lint):
         log.info("wrote %s manifest", clip.name)
         wrote = True
     # The pages follow the manifest and the sidecars: a clip whose files did not change keeps

@@ -31,7 +31,7 @@ from pipeline.subtitles.lint import (
     lint_track,
     settings_for_frame,
 )
-from pipeline.subtitles.read import SubtitleFile, load_subtitles
+from pipeline.subtitles.read import SubtitleFile, scan_subtitles
 from pipeline.timeline import map_cues
 
 Files = Mapping[Path, SubtitleFile]
@@ -60,10 +60,26 @@ def check_project(
     return _sorted_unique(found)
 
 
+def by_clip(
+    config: Config, findings: Collection[Finding], clips: Collection[str] = ()
+) -> dict[str, tuple[Finding, ...]]:
+    """The findings about each named clip (all when empty): those of its own tracks, and
+    those of the subtitle files it reads (a file that clips share counts for each)."""
+    chosen = [n for n in config.project.clips if not clips or n in clips]
+    found = {}
+    for name in chosen:
+        files = {p for p, _ in _subtitle_files(config, {name: config.project.clips[name]})}
+        found[name] = tuple(
+            f for f in findings if f.clip == name or (not f.clip and f.path in files)
+        )
+    return found
+
+
 def read_files(
     config: Config, clips: Mapping[str, ClipSpec]
 ) -> tuple[dict[Path, SubtitleFile], list[Finding]]:
-    """Read each subtitle file the clips use once: what it holds, and its findings."""
+    """Read each subtitle file the clips use once: its readable cues, and its findings (every
+    broken entry, each at its line, and what was dropped)."""
     files: dict[Path, SubtitleFile] = {}
     found: list[Finding] = []
     langs: dict[Path, str] = {}
@@ -71,11 +87,15 @@ def read_files(
         langs.setdefault(path, lang)
     for path, lang in langs.items():
         try:
-            files[path] = sub = load_subtitles(path)
+            sub = scan_subtitles(path)
         except SubtitleError as e:
             found += _from_problems(e.problems, "read", lang)
             continue
+        # A broken cue is an error at its line; the others are still linted (issue 14).
+        found += _from_problems(sub.errors, "read", lang)
         found += _from_problems(sub.warnings, "markup", lang, "warning")
+        if sub.cues:
+            files[path] = sub
     return files, found
 
 
@@ -113,7 +133,9 @@ def _check_clip(
         return _from_problems(e.problems, "cuts")
     found: list[Finding] = []
     for cut in cuts:  # what the build logs about its cuts (pipeline/plan.py plan_clip)
-        found += _from_problems(cut.warnings, "cuts", "", "warning")
+        found += [
+            replace(f, clip=name) for f in _from_problems(cut.warnings, "cuts", "", "warning")
+        ]
     # As plan_build places the clip for its first rendition.
     try:
         timeline = clip_timeline(config, name, cuts, media)

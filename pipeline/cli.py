@@ -8,6 +8,7 @@ import logging
 import sys
 import tempfile
 from collections.abc import Sequence
+from dataclasses import replace
 from enum import IntEnum
 from pathlib import Path
 
@@ -92,6 +93,7 @@ def setup_logging(quiet: bool, verbose: bool, debug: bool, console: Console) -> 
 def cmd_build(args: argparse.Namespace, out: Console, err: Console) -> int:
     config = load(args.config)
     require_clips(config, args.clip)
+    from pipeline.check import by_clip
     from pipeline.commands.check import check_project
     from pipeline.commands.transcribe import audio_progress
 
@@ -109,7 +111,10 @@ def cmd_build(args: argparse.Namespace, out: Console, err: Console) -> int:
             markup=False,
             soft_wrap=True,
         )
-    planned = check_plan(config, plan, args.force)
+    # Each clip's manifest records its warnings (its review page shows them).
+    planned = replace(
+        check_plan(config, plan, args.force), lint=by_clip(config, findings, args.clip)
+    )
     if args.dry_run:
         _print_plan(planned, out)
         return ExitStatus.OK

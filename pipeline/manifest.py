@@ -12,7 +12,7 @@ import contextlib
 import dataclasses
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ from pipeline.model import Cue, MediaInfo, Span, TimelineSpan
 from pipeline.plan import ClipPlan, Job
 from pipeline.privacy import scan
 from pipeline.stamps import file_sha256
+from pipeline.subtitles.lint import Finding
 from pipeline.timecode import format_ms
 
 Inputs = dict[str, Any]
@@ -145,14 +146,18 @@ def manifest(
     media: Mapping[str, MediaInfo],
     config: Path,
     inputs: Mapping[str, Inputs | None],
+    lint: Sequence[Finding] | None = None,
 ) -> dict[str, Any]:
     """The manifest of a built clip, as JSON-ready data.
 
     ``inputs`` maps each output's file name to the inputs it was built from, or None when
-    it was not built (a failure): such an output is rebuilt by the next run.
+    it was not built (a failure): such an output is rebuilt by the next run. ``lint`` is
+    what the build's lint found for the clip (warnings: an error stops the build), or None
+    when this run did not lint it (every output up to date): the last record then stands.
     """
     hashes = source_hashes(clip, media)
-    old = read_manifest(clip).get("outputs") or {}
+    previous = read_manifest(clip)
+    old = previous.get("outputs") or {}
     cuts = [
         _cut(spec, cut, ts, clip.timeline.fps)
         for spec, cut, ts in zip(clip.spec.cuts, clip.cuts, clip.timeline.spans, strict=True)
@@ -172,6 +177,7 @@ def manifest(
             for lang, mode in clip.spec.subtitles.languages.items()
         },
         "redactions": _redactions(clip),
+        **_lint(lint, previous),
         "outputs": {
             job.output.name: _output(job, inputs.get(job.output.name), old.get(job.output.name))
             for job in clip.jobs
@@ -179,8 +185,30 @@ def manifest(
     }
 
 
+def _lint(lint: Sequence[Finding] | None, previous: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``lint`` entry: one record per finding ([] for none); absent when never linted."""
+    if lint is None:
+        return {"lint": previous["lint"]} if isinstance(previous.get("lint"), list) else {}
+    return {
+        "lint": [
+            {
+                "rule": f.rule,
+                "severity": f.severity,
+                "lang": f.lang,
+                "where": f.where,
+                "message": f.message,
+            }
+            for f in lint
+        ]
+    }
+
+
 def _cut(spec: CutSpec, cut: ResolvedCut, ts: TimelineSpan, fps: Fraction) -> dict[str, Any]:
-    """Where one cut came from: as written, as found, as cut, and what was said around it."""
+    """Where one cut came from: as written, as found, as cut, and what was said around it.
+
+    Room for issue 14's check of the words on screen against the words spoken: its result
+    goes in this record as ``verification`` (a dict), which the review page shows per cut.
+    """
     written = (
         {"quote": spec.quote}
         if spec.quote is not None
@@ -269,9 +297,11 @@ def write_manifest(
     media: Mapping[str, MediaInfo],
     config: Path,
     inputs: Mapping[str, Inputs | None],
+    lint: Sequence[Finding] | None = None,
 ) -> bool:
     """Write ``out/<clip>/<clip>.manifest.json`` atomically, only if it changed."""
-    text = json.dumps(manifest(clip, media, config, inputs), indent=2, ensure_ascii=False) + "\n"
+    data = manifest(clip, media, config, inputs, lint)
+    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     return write_if_changed(manifest_path(clip), text)
 
 

@@ -2,8 +2,9 @@
 
 ``out/<clip>/review.html`` shows the clip with every language as a WebVTT track, a contact
 sheet of the cuts (first and last frame, source and timecodes, the words kept and what was
-said around them), and what the manifest records of lint findings, redactions, loudness and
-the privacy scan: each section says "not recorded" when the manifest has no entry for it.
+said around them), each cut's verification, and what the manifest records of lint findings,
+redactions, and each output's loudness and privacy scan: each section says "not recorded"
+when, and only when, the manifest has no entry for it.
 Every link is relative, so the folder opens from disk, with no server, and can be zipped.
 """
 
@@ -21,7 +22,7 @@ import jinja2
 
 from pipeline.manifest import write_if_changed
 from pipeline.plan import NOSUBS
-from pipeline.review_values import language_label, said, sections, shape, status
+from pipeline.review_values import language_label, said, sections, shape, status, verification
 from pipeline.thumbnails import write_thumbnails
 
 _INDEX_LOCK = threading.Lock()  # clips of one build finish on several threads
@@ -200,6 +201,7 @@ def cut_row(
         "words": said(cut.get("words")),
         "before": said(cut.get("context_before")),
         "after": said(cut.get("context_after")),
+        "verification": verification(cut),
     }
 
 

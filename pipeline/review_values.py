@@ -25,27 +25,31 @@ class Section:
     Attributes:
         key: the manifest key (also the section's HTML id).
         title: the heading.
-        keys: the manifest keys it reads, first found wins.
-        absent: the end of the sentence shown when none is there ("Not recorded: ... so ...").
+        absent: the end of the sentence shown when it is not there ("Not recorded: ... so ...").
+        none: what is shown when the entry is recorded and empty.
+        per_output: the entry is in each output's record (``outputs.<name>.<key>``), not at
+            the top of the manifest; the section shows it output by output.
     """
 
     key: str
     title: str
-    keys: tuple[str, ...]
     absent: str
+    none: str = "None."
+    per_output: bool = False
 
 
 SECTIONS = (
     Section(
         "lint",
         "Subtitle lint findings",
-        ("lint", "findings"),
         "the subtitles were not linted by this build (build-clip check CONFIG lints them).",
+        "No findings: the build's lint found nothing to warn of.",
     ),
-    Section("redactions", "Redactions", ("redactions",), "nothing is known of redactions."),
-    Section("loudness", "Measured loudness", ("loudness",), "the loudness was not measured."),
-    Section("privacy", "Privacy scan", ("privacy",), "the outputs were not scanned."),
+    Section("redactions", "Redactions", "nothing is known of redactions."),
+    Section("loudness", "Measured loudness", "the loudness was not measured.", per_output=True),
+    Section("privacy", "Privacy scan", "the outputs were not scanned.", per_output=True),
 )
+UNBUILT = "not recorded: this output was not built"
 
 
 def language_label(lang: str) -> str:
@@ -112,18 +116,34 @@ def _scalar(value: object) -> str:
     return str(value)
 
 
+def recorded(manifest: Mapping[str, Any], section: Section) -> tuple[bool, object]:
+    """Whether the manifest records a section, and what it records: for a per-output entry,
+    a mapping of each output that has the key to its value (None: not built)."""
+    if not section.per_output:
+        return section.key in manifest, manifest.get(section.key)
+    outputs = manifest.get("outputs") or {}
+    found = {
+        str(name): out[section.key]
+        for name, out in outputs.items()
+        if isinstance(out, Mapping) and section.key in out
+    }
+    return bool(found), found
+
+
 def sections(manifest: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Each optional section of the page: its value, or that it was not recorded."""
     found = []
     for s in SECTIONS:
-        key = next((k for k in s.keys if k in manifest), None)
-        value = manifest.get(key) if key else None
+        present, value = recorded(manifest, s)
+        if s.per_output and isinstance(value, Mapping):
+            value = {name: UNBUILT if v is None else v for name, v in value.items()}
         found.append(
             {
                 "key": s.key,
                 "title": s.title,
                 "absent": s.absent,
-                "recorded": key is not None,
+                "none": s.none,
+                "recorded": present,
                 "empty": value in (None, [], {}),
                 "value": shape(value),
             }
@@ -134,12 +154,17 @@ def sections(manifest: Mapping[str, Any]) -> list[dict[str, Any]]:
 def status(manifest: Mapping[str, Any], key: str) -> dict[str, str]:
     """A one-cell summary of an optional entry, for the index: text and a CSS class."""
     section = next(s for s in SECTIONS if s.key == key)
-    name = next((k for k in section.keys if k in manifest), None)
-    if name is None:
+    present, value = recorded(manifest, section)
+    if not present:
         return {"text": "not recorded", "css": "missing"}
-    value = manifest[name]
+    if section.per_output and isinstance(value, Mapping):  # one verdict of all outputs
+        records = [v for v in value.values() if isinstance(v, Mapping)]
+        if not records:
+            return {"text": "not built", "css": "missing"}
+        verdicts = [_verdict(v) for v in records]
+        value = {"ok": all(verdicts)} if all(isinstance(v, bool) for v in verdicts) else {}
     if isinstance(value, Mapping):
-        verdict = next((value[k] for k in ("ok", "clean", "passed") if k in value), None)
+        verdict = _verdict(value)
         if isinstance(verdict, bool):
             return {"text": "clean", "css": "ok"} if verdict else {"text": "FOUND", "css": "error"}
         return {"text": "recorded", "css": ""}
@@ -150,3 +175,13 @@ def status(manifest: Mapping[str, Any], key: str) -> dict[str, str]:
         )
         return {"text": str(len(value)), "css": css}
     return {"text": _scalar(value), "css": ""}
+
+
+def _verdict(value: Mapping[str, Any]) -> object:
+    return next((value[k] for k in ("ok", "clean", "passed") if k in value), None)
+
+
+def verification(cut: Mapping[str, Any]) -> Node | None:
+    """A cut's ``verification`` record (issue 14: the words on screen against the words
+    spoken), drawn as a tree; None when the manifest has none for the cut."""
+    return shape(cut["verification"]) if "verification" in cut else None

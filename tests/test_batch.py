@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -83,6 +84,39 @@ def test_batch_builds_every_output_and_reports_a_broken_config(tmp_path: Path, s
     assert "3 built, 1 failed in" in result.stdout
     assert result.stderr.strip().splitlines()[-1].startswith(f"error: {tmp_path}/bad.yaml:9: ")
     assert not list(out.rglob("*partial*"))
+
+
+def test_batch_records_each_clips_lint_warnings_in_its_manifest(
+    tmp_path: Path, small: Path
+) -> None:
+    """Issue 14: the warnings of the lint gate are in the manifest, for the review page; a
+    run that lints nothing (all up to date) keeps them."""
+    cfg = clip_config(tmp_path, "warned", small)
+    write(tmp_path / "src.en.srt", SRT.replace("Hello", "<b>Hello</b>"))
+    result = run_cli("batch", cfg)
+    assert result.returncode == 0, result.stderr
+    manifest = tmp_path / "out/warned/warned.manifest.json"
+    check = json.loads(run_cli("check", "--format", "json", cfg).stdout)["findings"]
+    expected = [
+        {
+            "rule": f["rule"],
+            "severity": f["severity"],
+            "lang": f["lang"],
+            "where": f"{f['path']}:{f['line']}",
+            "message": f["message"],
+        }
+        for f in check
+    ]
+    assert {(f["rule"], f["where"]) for f in expected} == {
+        ("markup", f"{tmp_path / 'src.en.srt'}:2"),
+        ("duration", f"{tmp_path / 'src.en.srt'}:2"),
+    }
+    assert json.loads(manifest.read_text(encoding="utf-8"))["lint"] == expected
+    page = (tmp_path / "out/warned/review.html").read_text(encoding="utf-8")
+    assert "dropped &lt;b&gt; markup from 1 cue" in page
+    again = run_cli("batch", cfg)
+    assert again.returncode == 0 and "up to date" in again.stdout, again.stdout
+    assert json.loads(manifest.read_text(encoding="utf-8"))["lint"] == expected
 
 
 def test_a_failed_render_does_not_stop_the_others(tmp_path: Path, small: Path) -> None:

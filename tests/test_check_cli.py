@@ -187,3 +187,68 @@ def test_characters_no_font_draws_are_errors_as_in_the_build(tmp_path: Path, med
     build = run_cli(config)
     assert build.returncode == 2 and glyph in build.stderr
     assert not (tmp_path / "out").exists()
+
+
+# Cue 2's timing line is broken (line 6), cue 3 ends before it starts (line 10), and cue 1,
+# readable, has a line of 49 characters (line 3).
+BROKEN_BS = """\
+1
+00:00:00,000 --> 00:00:01,500
+Otišao sam 2015. godine, i nikad se nisam vratio.
+
+2
+00:00:01,600 --> 00:00:03,O00
+Sve su bile laži.
+
+3
+00:00:03,100 --> 00:00:02,000
+Niko nije rekao.
+"""
+
+
+def test_broken_cues_hide_no_other_finding_of_their_file(tmp_path: Path, media: Path) -> None:
+    """Issue 14: each unreadable cue is an error at its line, and the readable cues of the
+    same file are still linted; the build refuses the file, naming every broken cue."""
+    config = project(tmp_path, media, BROKEN_BS)
+    bs_file = tmp_path / "demo.bs.srt"
+    expected = [
+        (
+            "line-length",
+            "warning",
+            3,
+            "49 characters on one line (expected at most 42)",
+        ),
+        (
+            "read",
+            "error",
+            6,
+            "'00:00:03,O00' is not a time (expected HH:MM:SS,mmm, e.g. 00:01:02,500)",
+        ),
+        (
+            "read",
+            "error",
+            10,
+            "the cue ends at 00:00:02.000, not after its start 00:00:03.100 (expected end > start)",
+        ),
+    ]
+    result = run_cli("check", config)
+    assert result.returncode == 2, result.stdout + result.stderr
+    for rule, severity, line, message in expected:
+        assert f"{bs_file}:{line}: {severity}: [bs] {message} ({rule})" in result.stdout
+
+    report = json.loads(run_cli("check", "--format", "json", config).stdout)
+    found = [
+        (f["rule"], f["severity"], f["line"], f["message"])
+        for f in report["findings"]
+        if f["path"] == str(bs_file) and f["rule"] in ("read", "line-length")
+    ]
+    assert found == expected
+    assert report["errors"] == 2
+
+    build = run_cli(config)
+    assert build.returncode == 2, build.stdout + build.stderr
+    assert build.stderr.splitlines() == [
+        f"error: {bs_file}:6: {expected[1][3]}",
+        f"error: {bs_file}:10: {expected[2][3]}",
+    ]
+    assert not (tmp_path / "out").exists()

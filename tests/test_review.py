@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from markupsafe import escape
 
 from pipeline.review import write_index, write_review
 from tests.conftest import run_cli, write
@@ -150,12 +151,49 @@ def test_thumbnails_come_from_the_render(clip_folder: Path, tmp_path: Path) -> N
     assert psnr(made / "cut01-last.jpg", made / "cut02-first.jpg") < 20
 
 
-def test_sections_not_recorded_then_recorded(clip_folder: Path, tmp_path: Path) -> None:
+def section_of(page: str, key: str) -> str:
+    """The HTML of one ``<section id=key>`` of a page."""
+    return page.split(f'<section id="{key}">', 1)[1].split("</section>", 1)[0]
+
+
+def test_page_shows_what_the_manifest_records(clip_folder: Path) -> None:
+    """Issue 14: the lint findings, each output's measured loudness and privacy scan, as the
+    build recorded them -- their very values on the page, and "not recorded" nowhere."""
     page = (clip_folder / "review.html").read_text(encoding="utf-8")
     manifest = manifest_of(clip_folder)
-    for key in ("lint", "redactions", "loudness", "privacy"):
-        if key not in manifest:
-            assert f"has no <code>{key}</code> entry" in page
+    outputs = manifest["outputs"]
+    assert outputs and all(out["sha256"] for out in outputs.values())
+
+    lint, ar_file = section_of(page, "lint"), clip_folder.parents[1] / "demo.ar.srt"
+    assert manifest["lint"], "the Arabic file's <b> is dropped with a warning"
+    assert "Not recorded" not in lint and "No findings" not in lint
+    for finding in manifest["lint"]:
+        assert set(finding) == {"rule", "severity", "lang", "where", "message"}
+        for value in finding.values():
+            assert f">{escape(value)}<" in lint, value
+    assert any(f["rule"] == "markup" and f["where"] == f"{ar_file}:2" for f in manifest["lint"]), (
+        manifest["lint"]
+    )
+
+    loudness, privacy = section_of(page, "loudness"), section_of(page, "privacy")
+    for section in (loudness, privacy):
+        assert "Not recorded" not in section and "not recorded" not in section
+    for name, out in outputs.items():
+        assert f">{escape(name)}<" in loudness and f">{escape(name)}<" in privacy
+        assert {"integrated_lufs", "true_peak_dbtp", "target_lufs"} <= set(out["loudness"]), out[
+            "loudness"
+        ]
+        for label, value in out["loudness"].items():
+            assert f'>{label}</th><td dir="auto"><span dir="auto">{value}<' in loudness
+        assert out["privacy"] == {"ok": True, "findings": []}
+    assert privacy.count('>ok</th><td dir="auto"><span dir="auto">yes<') == len(outputs)
+
+    index = (clip_folder.parent / "index.html").read_text(encoding="utf-8")
+    assert "not recorded" not in index.split("<tbody>", 1)[1]
+
+
+def test_sections_not_recorded_then_recorded(clip_folder: Path, tmp_path: Path) -> None:
+    manifest = manifest_of(clip_folder)
     folder = shutil.copytree(clip_folder, tmp_path / "demo")
     rich = copy.deepcopy(manifest)
     for cut in rich["cuts"]:  # as a build without transcripts records them
@@ -166,19 +204,28 @@ def test_sections_not_recorded_then_recorded(clip_folder: Path, tmp_path: Path) 
         "words": [{"text": " it", "start_ms": 1}, {"text": " was"}, {"text": "<all> lies"}],
         "context_before": "قال لي & ثم",
         "context_after": "</td><script>alert(1)</script>",
+        "verification": {"matches": False, "said": "it was <some> lies"},
     }
     rich["lint"] = [{"rule": "gap", "severity": "warning", "lang": "ar", "message": "a <gap>"}]
     rich["redactions"] = []
-    rich["loudness"] = {"integrated_lufs": -16.1, "true_peak_dbtp": -1.5}
-    rich["privacy"] = {"ok": True, "tags": []}
+    for out in rich["outputs"].values():
+        out["loudness"] = {"integrated_lufs": -16.1, "true_peak_dbtp": -1.5}
     html = write_review(folder, rich).read_text(encoding="utf-8")
     assert "<script>alert" not in html and "&lt;/td&gt;&lt;script&gt;alert(1)" in html
     assert "it was &lt;all&gt; lies" in html and "قال لي &amp; ثم" in html
     assert '<p class="context" dir="auto"><b>Before:</b> قال لي &amp; ثم</p>' in html
     assert "a &lt;gap&gt;" in html and "integrated_lufs" in html and "-16.1" in html
     assert 'id="redactions">\n<h2>Redactions</h2>\n<p class="ok">None.</p>' in html
-    assert "Not recorded" not in html.split('id="lint"')[1]
+    assert "Not recorded" not in html.split('id="lint"')[1].split('id="provenance"')[0]
     assert "Words and context not recorded" in html  # cuts 1 and 3 have none
+    verification = section_of(html, "verification")
+    assert "it was &lt;some&gt; lies" in verification
+    assert verification.count("not recorded") == 2  # cuts 1 and 3
+    rich["lint"] = []
+    html = write_review(folder, rich).read_text(encoding="utf-8")
+    assert '<p class="ok">No findings: the build&#39;s lint found nothing' in section_of(
+        html, "lint"
+    )
 
 
 def test_index_lists_every_clip(clip_folder: Path) -> None:

@@ -19,6 +19,7 @@ from pipeline.subtitles.read import (
     parse_subtitles,
     read_srt,
     read_subtitles,
+    scan_subtitles,
 )
 from pipeline.subtitles.write import to_srt, to_vtt
 
@@ -203,6 +204,28 @@ def test_markup_kept_and_dropped_with_warning(
     with caplog.at_level(logging.WARNING, logger="pipeline.subtitles.read"):
         read_subtitles(path)
     assert f"{path}:2: dropped <font> markup from 2 cues" in caplog.text
+
+
+def test_scan_keeps_the_readable_cues_and_every_broken_one(tmp_path: Path) -> None:
+    """What `build-clip check` reads (issue 14): a broken cue does not hide the others."""
+    text = (
+        "1\n00:00:01,000 --> 00:00:02,000\nFirst\n\n"
+        "2\n00:00:03,000 --> 00:00:0x,000\nBad time\n\n"
+        "3\n00:00:05,000 --> 00:00:04,000\nBackwards\n\n"
+        "4\n00:00:06,000 --> 00:00:07,000\n<b>Last</b>\n"
+    )
+    path = save(tmp_path, text.encode())
+    sub = scan_subtitles(path)
+    assert sub.cues == (Cue(Span(1000, 2000), "First"), Cue(Span(6000, 7000), "Last"))
+    assert sub.lines == (2, 14)
+    assert [f"{p.line}: {p.message}" for p in sub.errors] == [
+        "6: '00:00:0x,000' is not a time (expected HH:MM:SS,mmm, e.g. 00:01:02,500)",
+        "10: the cue ends at 00:00:04.000, not after its start 00:00:05.000 (expected end > start)",
+    ]
+    assert [w.line for w in sub.warnings] == [14]
+    with pytest.raises(SubtitleError) as e:  # the build refuses the file, naming both
+        load_subtitles(path)
+    assert e.value.problems == sub.errors
 
 
 # --- WebVTT and ASS ----------------------------------------------------------------------

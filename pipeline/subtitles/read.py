@@ -5,7 +5,8 @@ Our own SRT/WebVTT reader, because the libraries disagree and none checks timing
 blank line is missing, and all of them merge stray text into the previous cue. Here every
 broken entry is an error with file and line, all collected before raising; nothing is
 dropped or merged silently; markup other than ``<i>`` and ``{\\an8}`` is dropped with a
-warning.
+warning. The build refuses a file with any error (:func:`load_subtitles`); the check reads
+past them (:func:`scan_subtitles`), so that it lints the readable cues and reports all.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ class SubtitleFile:
         warnings: what was dropped (markup, cue settings), one problem per kind.
         encoding: how the file was decoded (utf-8, utf-8-sig, utf-16-le, cp1256, ...).
         format: srt, vtt or ass.
+        errors: every unreadable entry, by line; its cue is not in ``cues``. Only
+            :func:`scan_subtitles` returns a file with errors.
     """
 
     path: Path
@@ -43,6 +46,7 @@ class SubtitleFile:
     warnings: tuple[Problem, ...] = ()
     encoding: str = "utf-8"
     format: str = "srt"
+    errors: tuple[Problem, ...] = ()
 
 
 def read_subtitles(path: Path) -> tuple[Cue, ...]:
@@ -64,11 +68,25 @@ def read_srt(path: Path) -> tuple[Cue, ...]:
 
 def load_subtitles(path: Path) -> SubtitleFile:
     """Read and check a subtitle file, keeping lines and warnings (the format is sniffed).
-    A file read again in the same run (by the plan, then by the lint) is parsed again only
-    if its bytes changed.
 
     Raises:
-        SubtitleError: unreadable, unaccepted encoding, binary, or broken entries.
+        SubtitleError: unreadable, unaccepted encoding, binary, or broken entries (all of
+            them, each with its line).
+    """
+    sub = scan_subtitles(path)
+    if sub.errors:
+        raise SubtitleError(sub.errors)
+    return sub
+
+
+def scan_subtitles(path: Path) -> SubtitleFile:
+    """Read a subtitle file as far as it can be read: every broken entry is in ``errors``,
+    with its line, and every readable cue in ``cues``. A file read again in the same run (by
+    the plan, then by the lint) is parsed again only if its bytes changed.
+
+    Raises:
+        SubtitleError: the file cannot be read or decoded at all (missing, binary, an
+            encoding that is not accepted).
     """
     try:
         data = path.read_bytes()
@@ -80,7 +98,7 @@ def load_subtitles(path: Path) -> SubtitleFile:
     key = (path, hashlib.sha256(data).digest())
     if key not in _parsed:
         text, encoding = decode_bytes(path, data)
-        _parsed[key] = parse_subtitles(text, path, encoding)
+        _parsed[key] = scan_text(text, path, encoding)
     return _parsed[key]
 
 
@@ -93,6 +111,14 @@ def parse_subtitles(text: str, path: Path, encoding: str = "utf-8") -> SubtitleF
     Raises:
         SubtitleError: every broken entry, each with its line.
     """
+    sub = scan_text(text, path, encoding)
+    if sub.errors:
+        raise SubtitleError(sub.errors)
+    return sub
+
+
+def scan_text(text: str, path: Path, encoding: str = "utf-8") -> SubtitleFile:
+    """Parse decoded text, keeping every readable cue and every broken entry (``errors``)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
     fmt = sniff_format(text, path)
     out = Collector(path, vtt=fmt == "vtt")
@@ -106,9 +132,10 @@ def parse_subtitles(text: str, path: Path, encoding: str = "utf-8") -> SubtitleF
         scan_blocks(text.split("\n"), out)
     if not out.problems and not out.cues:
         out.error(None, f"has no cues (expected {fmt.upper()} subtitles)")
-    if out.problems:
-        raise SubtitleError(sorted(out.problems, key=lambda p: p.line or 0))
-    return SubtitleFile(path, tuple(out.cues), tuple(out.lines), out.warnings(), encoding, fmt)
+    errors = tuple(sorted(out.problems, key=lambda p: p.line or 0))
+    return SubtitleFile(
+        path, tuple(out.cues), tuple(out.lines), out.warnings(), encoding, fmt, errors
+    )
 
 
 def sniff_format(text: str, path: Path) -> str:
