@@ -12,7 +12,7 @@ import contextlib
 import dataclasses
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -101,6 +101,22 @@ def output_inputs(
             for lang in langs
             if clip.spec.subtitles.languages.get(lang) == "transcript"
         },
+        **_verify_inputs(job),
+    }
+
+
+def _verify_inputs(job: Job) -> Inputs:
+    """The words check of a verified output (none: the part is absent, so that outputs built
+    before verification existed stay up to date)."""
+    if job.verify is None:
+        return {}
+    redacted = sorted({t for c in job.verify.cuts for t in c.redacted})
+    return {
+        "verify": {
+            "mode": "words",
+            "transcription": transcription_inputs(job.verify.transcription),
+            "redacted": redacted,
+        }
     }
 
 
@@ -130,6 +146,7 @@ def changed(old: Mapping[str, Any], new: Inputs) -> str:
         "rendition": "rendition settings changed",
         "style": "subtitle style changed",
         "transcription": "transcription engine or model changed",
+        "verify": "verification turned on or off (verify: words, --verify), or what it checks",
     }
     return next(
         (w for part, w in words.items() if old.get(part) != new.get(part)), "inputs changed"
@@ -145,11 +162,13 @@ def manifest(
     media: Mapping[str, MediaInfo],
     config: Path,
     inputs: Mapping[str, Inputs | None],
+    verification: Sequence[Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The manifest of a built clip, as JSON-ready data.
 
     ``inputs`` maps each output's file name to the inputs it was built from, or None when
     it was not built (a failure): such an output is rebuilt by the next run.
+    ``verification``: each cut's words heard again (pipeline/verify.py ``record``), if any.
     """
     hashes = source_hashes(clip, media)
     old = read_manifest(clip).get("outputs") or {}
@@ -157,6 +176,8 @@ def manifest(
         _cut(spec, cut, ts, clip.timeline.fps)
         for spec, cut, ts in zip(clip.spec.cuts, clip.cuts, clip.timeline.spans, strict=True)
     ]
+    for cut, verified in zip(cuts, verification or (), strict=False):
+        cut["verification"] = dict(verified)
     return {
         "tool": {"name": "build-clip", "version": __version__},
         "clip": clip.name,
@@ -269,9 +290,11 @@ def write_manifest(
     media: Mapping[str, MediaInfo],
     config: Path,
     inputs: Mapping[str, Inputs | None],
+    verification: Sequence[Mapping[str, Any]] | None = None,
 ) -> bool:
     """Write ``out/<clip>/<clip>.manifest.json`` atomically, only if it changed."""
-    text = json.dumps(manifest(clip, media, config, inputs), indent=2, ensure_ascii=False) + "\n"
+    data = manifest(clip, media, config, inputs, verification)
+    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     return write_if_changed(manifest_path(clip), text)
 
 

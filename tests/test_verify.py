@@ -98,9 +98,7 @@ def test_a_redacted_word_heard_fails_wherever_it_is_in_the_cut() -> None:
     heard = words(("Then", 100, 400), ("HARIS", 1000, 1400), ("he", 2400, 2700))
     check = check_cut(cut, heard)
     assert check.reasons == ("the redacted word 'Haris' is heard at 00:00:01.000",)
-    assert record(check)["redacted_heard"] == [
-        {"word": "Haris", "start_ms": 1000, "end_ms": 1400}
-    ]
+    assert record(check)["redacted_heard"] == [{"word": "Haris", "start_ms": 1000, "end_ms": 1400}]
     bleeped = words(("Then", 100, 400), ("he", 2400, 2700))
     assert check_cut(cut, bleeped).ok
 
