@@ -73,15 +73,18 @@ def planned_cuts(
     """Each cut's kept words (source time) moved to clip time through the timeline.
 
     ``redacted`` holds the redacted words of each cut's source, cut by cut (default: none).
+    A redacted word is not among the words to hear (it is bleeped or muted), and neither is
+    a word with nothing to say (punctuation).
     """
     out = []
     for i, (words, ts) in enumerate(zip(cut_words, timeline.spans, strict=True)):
+        terms = tuple(redacted[i]) if i < len(redacted) else ()
+        hidden = {tuple(tokens(t)) for t in terms}  # as pipeline/finish.py finds them
         shifted = tuple(
             Word(Span(w.span.start_ms + ts.shift_ms, w.span.end_ms + ts.shift_ms), w.text)
             for w in words
-            if tokens(w.text)
+            if tokens(w.text) and tuple(tokens(w.text)) not in hidden
         )
-        terms = tuple(redacted[i]) if i < len(redacted) else ()
         out.append(PlannedCut(i + 1, ts.whole or ts.clip, shifted, terms))
     return tuple(out)
 

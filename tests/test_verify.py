@@ -132,13 +132,17 @@ def test_a_cut_without_words_passes_unless_a_redacted_word_is_heard() -> None:
 def test_planned_words_are_moved_to_clip_time_through_the_timeline() -> None:
     timeline = build_timeline([("a", Span(10_000, 12_000)), ("a", Span(4000, 5000))], Fraction(25))
     cuts = planned_cuts(
-        [words(("one", 10_100, 10_500)), words(("two", 4200, 4600), ("...", 4600, 4700))],
+        [
+            words(("one", 10_100, 10_500)),
+            words(("two", 4200, 4600), ("...", 4600, 4700), ("Haris.", 4700, 4900)),
+        ],
         timeline,
         [(), ("Haris",)],
     )
     assert [(c.number, c.clip, c.words, c.redacted) for c in cuts] == [
         (1, Span(0, 2000), words(("one", 100, 500)), ()),
-        (2, Span(2000, 3000), words(("two", 2200, 2600)), ("Haris",)),  # no word in "..."
+        # Nothing to hear in "...", and a bleeped name must not be heard: neither is planned.
+        (2, Span(2000, 3000), words(("two", 2200, 2600)), ("Haris",)),
     ]
 
 

@@ -130,3 +130,18 @@ def test_strict_fails_the_build_and_keeps_no_output(tmp_path: Path, interview: P
     assert mp4s(tmp_path) == []
     assert not list((tmp_path / "out/heard").glob(".*partial*"))
     assert verification(tmp_path)[1]["status"] == "failed"
+
+
+def test_a_bleeped_name_is_not_heard(tmp_path: Path, interview: Path) -> None:
+    # "A man called Haris started talking to me online": the transcript hears the name as
+    # "Harry", the word a redaction names; it is bleeped, so it must not be heard again.
+    cuts = '      - {source: interview, start: "00:00:22.600", end: "00:00:25.800"}\n'
+    redact = "redact:\n  - {source: interview, words: [Harry], audio: bleep}\n"
+    result = run_cli(config(tmp_path, interview, cuts, redact), "--verify", "--strict")
+    assert result.returncode == 0, result.stderr
+    [cut] = verification(tmp_path)
+    assert cut["status"] == "ok", cut
+    assert cut["redacted_heard"] == []
+    manifest = json.loads((tmp_path / "out/heard/heard.manifest.json").read_text("utf-8"))
+    inputs = manifest["outputs"]["heard.small.en.mp4"]["inputs"]
+    assert inputs["verify"]["redacted"] == ["Harry"]
