@@ -6,7 +6,7 @@ ratios between them next to their targets. It is a script, not a test: nothing h
 a timing. See benchmarks/README.md.
 
     .venv/bin/python benchmarks/render.py [--repeat N] [--workdir DIR] [--json FILE]
-                                          [--skip-moviepy] [--skip-60]
+                                          [--skip-moviepy] [--skip-60] [--only KEYS]
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import compileall
 import functools
+import hashlib
 import importlib.metadata
 import importlib.util
 import json
@@ -48,6 +49,8 @@ CUT_S = 10
 CUTS_10 = (60, 240, 480)  # 1:00, 4:00, 8:00 in the 10-minute source
 CUTS_60 = (300, 1800, 3300)  # 5:00, 30:00, 55:00 in the 60-minute source
 CLIP = "bench"
+SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "make_sample.py"
+SPEECH_CUTS = (10, 40, 80)  # in the 2-minute sample interview: three 10 s cuts of speech
 CUE_EVERY_S, CUE_S = 2.5, 2.2  # no cue crosses a cut edge (cuts start on whole 10 s)
 
 # The settings every rendered output uses (build-clip's rendition defaults).
@@ -77,6 +80,7 @@ class Case:
     run: Callable[[], Steps | None]  # a build-clip case says where its time went
     setup: Callable[[], None] = lambda: None
     config: Path | None = None  # build-clip's config, for the warm-up
+    env: dict[str, str] | None = None  # build-clip's environment (its cache)
 
 
 @dataclass(frozen=True)
@@ -96,6 +100,8 @@ RATIOS = (
     Ratio("a60/a10", "a60", "a", "<=", 1.15, "60-min vs 10-min source"),
     # No target: how much of a/d the two-pass loudness normalisation takes.
     Ratio("a0/d", "a0", "d", "", 0.0, "build-clip, loudness left alone, over d"),
+    # What --verify adds (hearing the output again) is under half of the build's time.
+    Ratio("sv/s", "sv", "s", "<=", 1.5, "speech clip: --verify over the same build"),
 )
 
 
@@ -262,18 +268,81 @@ def write_config(
     return path
 
 
-def build_clip(key: str, what: str, config: Path) -> Case:
+def build_clip(
+    key: str,
+    what: str,
+    config: Path,
+    env: dict[str, str] | None = None,
+    setup: Callable[[], None] = lambda: None,
+) -> Case:
     """``build-clip CONFIG -q --debug`` into an emptied output folder: a full build every time
     (build-clip skips outputs its manifest records as up to date). ``-q`` keeps the progress
     display off; ``--debug`` adds a few log lines, which tell where the time went."""
     out = config.parent / "out"
-    return Case(
-        key,
-        what,
-        lambda: steps_of(config),
-        lambda: shutil.rmtree(out, ignore_errors=True),
-        config,
-    )
+
+    def prepare() -> None:
+        shutil.rmtree(out, ignore_errors=True)
+        setup()
+
+    return Case(key, what, lambda: steps_of(config, env), prepare, config, env)
+
+
+def make_interview(out: Path) -> None:
+    """The sample interview (real flite speech), as the tests make it."""
+    run([sys.executable, SAMPLE, "--out", out, "--srt", out.parent / "interview.en.srt"])
+
+
+def write_speech_config(folder: Path, sample: Path, verify: bool) -> Path:
+    """One clip of three 10 s cuts of the sample interview, English from its transcript
+    burned in, 1280x720; with ``verify: words`` or without."""
+    data: dict[str, Any] = {
+        "version": 1,
+        "output": "out",
+        "sources": {"interview": str(sample)},
+        "transcription": {"engine": "faster-whisper", "model": "base", "language": "en"},
+        "clips": {
+            CLIP: {
+                "cuts": [
+                    {"source": "interview", "start": hms(s), "end": hms(s + CUT_S)}
+                    for s in SPEECH_CUTS
+                ],
+                "subtitles": {"burn": "en", "languages": {"en": "transcript"}},
+            }
+        },
+        "renditions": {"landscape": {"size": f"{WIDTH}x{HEIGHT}"}},
+        "verify": "words" if verify else "none",
+    }
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "config.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def forget_outputs(cache: Path, keep: Path) -> Callable[[], None]:
+    """Drop every transcript in ``cache`` but those of ``keep`` (the source), so that each
+    timed build with verification hears its output anew instead of finding it cached."""
+
+    def forget() -> None:
+        sha = hashlib.sha256(keep.read_bytes()).hexdigest()
+        for entry in (cache / "transcripts").rglob("*.json"):
+            if json.loads(entry.read_text(encoding="utf-8"))["media"]["sha256"] != sha:
+                entry.unlink()
+
+    return forget
+
+
+def speech_cases(work: Path, console: Console) -> list[Case]:
+    """(s) and (sv): the same build of a clip of speech, without and with ``verify: words``.
+    They use a cache of their own (its first use assembles the model there, in the warm-up)."""
+    sample = cached(work / "media" / "interview.mp4", make_interview, console)
+    cache = work / "cache"
+    env = {**os.environ, "BUILD_CLIP_CACHE": str(cache)}
+    plain = write_speech_config(work / "s", sample, verify=False)
+    heard = write_speech_config(work / "sv", sample, verify=True)
+    return [
+        build_clip("s", "build-clip, speech, 3 cuts", plain, env),
+        build_clip("sv", "(s) with verify: words", heard, env, forget_outputs(cache, sample)),
+    ]
 
 
 STEPS = (
@@ -285,7 +354,7 @@ STEPS = (
 )
 
 
-def steps_of(config: Path) -> Steps:
+def steps_of(config: Path, env: dict[str, str] | None = None) -> Steps:
     """Build ``config``; each line of its ``--debug`` log is timed as it arrives, and its
     ffmpeg runs and output scan report how long they took: the build's wall-clock time, step
     by step (``STEPS``), and in all (``total``)."""
@@ -293,7 +362,7 @@ def steps_of(config: Path) -> Steps:
     argv = [str(BIN / "build-clip"), str(config), "-q", "--debug"]
     proc = subprocess.Popen(
         argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        text=True, errors="replace",
+        text=True, errors="replace", env=env,
     )  # fmt: skip
     assert proc.stderr is not None
     lines = [(time.perf_counter() - start, line.strip()) for line in proc.stderr]
@@ -434,9 +503,15 @@ def moviepy_worker(spec_path: Path) -> None:
     source.close()
 
 
-def make_cases(args: argparse.Namespace, work: Path, media: Media, console: Console) -> list[Case]:
+def make_cases(
+    args: argparse.Namespace, work: Path, media: Media | None, console: Console
+) -> list[Case]:
     """The cases in the order of a round: (a) first, as it writes the clip SRT the others
-    burn, and (a60) next to it, as their ratio is the finest one measured."""
+    burn, and (a60) next to it, as their ratio is the finest one measured; then (s) and (sv).
+    ``media`` is None when only (s) and (sv) are asked for."""
+    speech = speech_cases(work, console) if not args.only or args.only & {"s", "sv"} else []
+    if media is None:
+        return [c for c in speech if c.key in args.only]
     config = write_config(work / "a10", media.src10, media.srt10, CUTS_10)
     cases = [build_clip("a", "build-clip, 10-min source", config)]
     if media.src60 is not None and media.srt60 is not None:
@@ -456,7 +531,8 @@ def make_cases(args: argparse.Namespace, work: Path, media: Media, console: Cons
         console.print(f"(c) moviepy skipped: not installed (install it: {PIP_HINT})")
     else:
         cases.append(Case("c", "moviepy 2.x", moviepy_case(work, media.src10, CUTS_10)))
-    return cases
+    cases += speech
+    return [c for c in cases if not args.only or c.key in args.only]
 
 
 # --- running and reporting -----------------------------------------------------------------
@@ -479,17 +555,19 @@ def machine() -> dict[str, str]:
     return info
 
 
-def warm_up(cases: Sequence[Case], media: Media, console: Console) -> None:
+def warm_up(cases: Sequence[Case], media: Media | None, console: Console) -> None:
     """Untimed: fontconfig's cache, the package's bytecode (Python writes it on a first run,
     unless PYTHONDONTWRITEBYTECODE is set, as it is on some CI machines), and each build-clip
     config planned once (--dry-run), which also fills build-clip's cache of what it knows of
     the sources (hashes, ffprobe's reports): every timed build is a steady-state one."""
     compileall.compile_dir(Path(pipeline.__file__).parent, quiet=1)
-    color = f"color=c=black:size={WIDTH}x{HEIGHT}:rate={FPS}:duration=1"
-    ffmpeg("-f", "lavfi", "-i", color, "-vf", burn_filter(media.srt10), "-f", "null", "-")
+    if media is not None:
+        color = f"color=c=black:size={WIDTH}x{HEIGHT}:rate={FPS}:duration=1"
+        ffmpeg("-f", "lavfi", "-i", color, "-vf", burn_filter(media.srt10), "-f", "null", "-")
     for case in cases:
         if case.config is not None:
-            took = timed(functools.partial(run, [BIN / "build-clip", case.config, "--dry-run"]))
+            argv = [BIN / "build-clip", case.config, "--dry-run"]
+            took = timed(functools.partial(run, argv, env=case.env))
             console.print(
                 f"warm-up: ({case.key}) build-clip --dry-run: {took:.2f} s", highlight=False
             )
@@ -657,6 +735,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--json", type=Path, metavar="FILE", help="also write the figures here")
     p.add_argument("--skip-moviepy", action="store_true", help="leave out case (c)")
     p.add_argument("--skip-60", action="store_true", help="leave out case (a60)")
+    p.add_argument(
+        "--only",
+        type=lambda text: set(text.split(",")),
+        default=set(),
+        metavar="KEYS",
+        help="run only these cases (comma-separated keys, e.g. s,sv)",
+    )
     p.add_argument("--moviepy-worker", type=Path, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.repeat < 1:
@@ -691,15 +776,17 @@ def benchmark(args: argparse.Namespace, console: Console) -> dict[str, Any]:
     console.print(f"machine: nproc {info['nproc']}, {info['cpu']}", highlight=False)
     console.print(f"         {info['ffmpeg']}", highlight=False)
     work = args.workdir.resolve()
-    media = prepare_media(work, not args.skip_60, console)
+    pattern = not args.only or bool(args.only - {"s", "sv"})  # the test-pattern sources
+    media = prepare_media(work, not args.skip_60, console) if pattern else None
     cases = make_cases(args, work, media, console)
     warm_up(cases, media, console)
     runs = measure(cases, args.repeat, console)
     result = ratios(runs)
     console.print(times_table(cases, runs))
     console.print(ratios_table(result))
-    steps = breakdown(runs["a"])
-    console.print(breakdown_table(steps, median(runs["d"]).wall if "d" in runs else None))
+    steps = breakdown(runs["a"]) if "a" in runs else {}
+    if steps:
+        console.print(breakdown_table(steps, median(runs["d"]).wall if "d" in runs else None))
     note = noise_note(runs, int(info["nproc"]))
     if note:
         console.print(note, style="yellow", highlight=False)

@@ -46,6 +46,8 @@ class Options:
     clips: tuple[str, ...] = ()
     force: bool = False
     dry_run: bool = False
+    verify: bool = False  # --verify: hear every output again (as ``verify: words``)
+    strict: bool = False  # --strict: an output whose words are not heard fails
 
 
 @dataclass(frozen=True)
@@ -109,7 +111,8 @@ def run_batch(
             if isinstance(item, Planned):
                 batch.planned(item.config, Done(item, 0.0))
             else:
-                batch.submit(plan_config, (item, options.clips, options.force), item, batch.planned)
+                args = (item, options.clips, options.force, options.verify, options.strict)
+                batch.submit(plan_config, args, item, batch.planned)
         batch.drain()
     except BaseException:
         pool.stop()
@@ -177,7 +180,7 @@ class _Batch:
             else:
                 self.left[key].add(check.job.output)
                 on_progress = self.runner.progress(_bind(self.hooks.progress, check.job))
-                args = (check.job, planned.plan, on_progress)
+                args = (check.job, planned.plan, on_progress, self.options.strict)
                 self.submit(render_job, args, planned.config, self.rendered(planned, clip, check))
         self.maybe_finish(planned, clip)
 

@@ -6,20 +6,23 @@ a Dask cluster (pipeline/batch.py) run the very same code.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import itertools
+import json
 import logging
 import queue
 import tempfile
 import threading
 import time
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from pipeline import ffmpeg, privacy, thumbnails
-from pipeline.config import Config, load
+from pipeline import __version__, ffmpeg, privacy, thumbnails
+from pipeline.config import Config, load, verifying
 from pipeline.errors import BuildError, FfmpegError, InputError, PipelineError, Problem
 from pipeline.files import atomic_path, write_text
 from pipeline.finish import (
@@ -41,6 +44,7 @@ from pipeline.manifest import (
     write_manifest,
 )
 from pipeline.media import measure_output
+from pipeline.model import Word
 from pipeline.plan import ClipPlan, Job, Plan, plan_build
 from pipeline.render import Finish, plan_loudness_scan, plan_render
 from pipeline.review import shown_index, write_index, write_review
@@ -48,6 +52,7 @@ from pipeline.stamps import file_sha256
 from pipeline.subtitles.lint import Finding
 from pipeline.subtitles.write import to_ass, to_srt, to_vtt
 from pipeline.thumbnails import wanted_frames
+from pipeline.verify import CutCheck, check_cuts, record
 
 log = logging.getLogger(__name__)
 
@@ -150,20 +155,111 @@ def check_privacy(job: Job, path: Path) -> None:
         raise BuildError(f"{job.output}: privacy scan failed: {'; '.join(findings)}")
 
 
+def heard_key(job: Job, plan: Plan) -> str:
+    """What the words heard in ``job``'s output depend on: its sources, its cuts on the clip,
+    what is done to its sound, and the transcription. Outputs that differ only in picture
+    (renditions of one frame rate, burned languages) share it, so one of them is heard."""
+    from pipeline.transcribe import settings_for
+
+    assert job.verify is not None
+    settings = settings_for(job.verify.transcription)
+    sources = sorted({ts.source for ts in job.timeline.spans})
+    parts = json.dumps(
+        [
+            "heard",
+            __version__,
+            {sid: file_sha256(plan.media[sid].path) for sid in sources},
+            dataclasses.asdict(job.timeline),
+            [dataclasses.asdict(r) for r in job.finish.redactions],
+            job.finish.transition,
+            job.audio.model_dump(mode="json") if job.audio else None,
+            [settings.engine, settings.model, settings.options()],
+        ],
+        sort_keys=True,
+        default=str,
+    )
+    return hashlib.sha256(parts.encode()).hexdigest()
+
+
+def heard_words(
+    job: Job, plan: Plan, path: Path, on_progress: OnProgress | None = None
+) -> tuple[Word, ...]:
+    """The words heard in ``path`` (an output of ``job``, clip time), transcribed through the
+    transcript cache: once for all the outputs that share ``heard_key``, and never again
+    while it holds."""
+    from pipeline.transcribe import cache, load_or_transcribe, settings_for
+
+    assert job.verify is not None
+    key = heard_key(job, plan)
+    with cache.locked(f"heard-{key}"):  # the other outputs with this sound wait, then reuse
+        transcript = cache.load(key)
+        if transcript is None:
+            settings = settings_for(job.verify.transcription)
+            report = None if on_progress is None else _seconds(on_progress)
+            transcript = load_or_transcribe(path, settings, report)
+            cache.store(key, transcript)
+    return transcript.words
+
+
+def _seconds(on_progress: OnProgress) -> Callable[[float, float], None]:
+    """A transcription's (seconds done, seconds in all) as a fraction."""
+    return lambda done, total: on_progress(done / total if total else 1.0)
+
+
+def check_words(job: Job, checks: Sequence[CutCheck], strict: bool) -> None:
+    """Fail the build (``strict``) or warn for each cut whose words were not heard."""
+    lines = [f"{job.output}: cut {c.number}: {'; '.join(c.reasons)}" for c in checks if not c.ok]
+    if lines and strict:
+        raise BuildError("\n".join(lines))
+    for line in lines:
+        log.warning("%s (the output is kept; --strict fails the build)", line)
+    if not lines:
+        log.info("%s: every cut is heard as planned", job.output)
+
+
+def clip_verification(clip: ClipPlan, plan: Plan) -> list[dict[str, Any]] | None:
+    """Each cut's verification for the manifest: from the words heard in an output on the
+    clip's timeline (cached when it was rendered, else heard now), or None when the clip is
+    not verified or none of those outputs exists."""
+    from pipeline.transcribe import cache
+
+    jobs = [j for j in clip.jobs if j.verify is not None and j.timeline == clip.timeline]
+    if not jobs:
+        return None
+    job = jobs[0]
+    assert job.verify is not None
+    hit = cache.load(heard_key(job, plan))
+    if hit is not None:
+        heard = hit.words
+    else:
+        built = next((j for j in jobs if j.output.exists()), None)
+        if built is None:
+            return None
+        heard = heard_words(built, plan, built.output)
+    return [record(c) for c in check_cuts(job.verify.cuts, heard)]
+
+
 def subtitle_files(job: Job, tmp: Path) -> tuple[Path | None, list[tuple[str, Path]]]:
     """Where a job's burned ASS and its soft SRT tracks go in a temp folder (safe names)."""
     burn = tmp / "burn.ass" if job.cues else None
     return burn, [(lang, tmp / f"soft{k}.srt") for k, (lang, _) in enumerate(job.soft)]
 
 
-def plan_config(path: Path, clips: tuple[str, ...] = (), force: bool = False) -> Planned:
-    """Load, plan and check one config (a task of a batch).
+def plan_config(
+    path: Path,
+    clips: tuple[str, ...] = (),
+    force: bool = False,
+    verify: bool = False,
+    strict: bool = False,
+) -> Planned:
+    """Load, plan and check one config (a task of a batch); ``verify`` and ``strict``: as
+    ``--verify`` and ``--strict``.
 
     Raises:
         InputError: every problem of the config, its media or its subtitles.
     """
-    config = load(path)
-    planned = check_plan(config, plan_build(config, clips), force)
+    config = verifying(load(path)) if verify else load(path)
+    planned = check_plan(config, plan_build(config, clips), force, strict)
     if any(c.why is not None for c in planned.checks):  # the rest passed when it was built
         planned = replace(planned, lint=lint_gate(config, clips))
     return planned
@@ -185,17 +281,28 @@ def lint_gate(config: Config, clips: tuple[str, ...]) -> dict[str, tuple[Finding
     return by_clip(config, findings, clips)
 
 
-def check_plan(config: Config, plan: Plan, force: bool = False) -> Planned:
-    """Compare every output with its clip's manifest: what must be built, and why."""
+def check_plan(config: Config, plan: Plan, force: bool = False, strict: bool = False) -> Planned:
+    """Compare every output with its clip's manifest: what must be built, and why.
+
+    With ``strict``, a verified output kept by an earlier build although its words were not
+    all heard is built again, so that it fails (``--strict`` keeps no such output).
+    """
     checks = []
     for clip in plan.clips:
         hashes = source_hashes(clip, plan.media)
-        old = read_manifest(clip).get("outputs") or {}
+        last = read_manifest(clip)
+        old = last.get("outputs") or {}
+        unheard = strict and any(
+            isinstance(c, dict) and (c.get("verification") or {}).get("status") == "failed"
+            for c in last.get("cuts") or ()
+        )
         for job in clip.jobs:
             inputs = output_inputs(
                 clip, job, hashes, config.project.sources, config.project.transcription
             )
             why = "--force" if force else stale(job, inputs, old.get(job.output.name))
+            if why is None and unheard and job.verify is not None:
+                why = "its words were not all heard when it was built (--strict)"
             checks.append(Check(job, inputs, why))
     return Planned(config.path, plan, tuple(checks))
 
@@ -214,11 +321,15 @@ def stale(job: Job, inputs: Inputs, record: Mapping[str, object] | None) -> str 
     return changed(old, inputs) if isinstance(old, dict) else "inputs changed"
 
 
-def render_job(job: Job, plan: Plan, on_progress: OnProgress | None) -> None:
+def render_job(job: Job, plan: Plan, on_progress: OnProgress | None, strict: bool = False) -> None:
     """Render one MP4: subtitles into temp files, ffmpeg into a temp file, then rename; then
-    put the thumbnails the render made for the review page in place."""
+    put the thumbnails the render made for the review page in place.
+
+    With ``job.verify``, the output is heard again before the rename; with ``strict``, a cut
+    whose words are not heard fails the render and keeps no output (else: a warning).
+    """
     with tempfile.TemporaryDirectory(prefix="build-clip-") as tmp:
-        _render(job, plan, Path(tmp), on_progress)
+        _render(job, plan, Path(tmp), on_progress, strict)
         spans = review_stills(job, plan)
         if spans:
             try:
@@ -231,7 +342,12 @@ def render_job(job: Job, plan: Plan, on_progress: OnProgress | None) -> None:
     log.info("wrote %s (%.3f s)", job.output, float(job.timeline.duration))
 
 
-def _render(job: Job, plan: Plan, tmp: Path, on_progress: OnProgress | None) -> None:
+def _render(
+    job: Job, plan: Plan, tmp: Path, on_progress: OnProgress | None, strict: bool = False
+) -> None:
+    # The bar: the measuring pass first (30%), the encode, then the listening pass (20%).
+    scan = 0.3 if job.audio is not None else 0.0
+    listen = 0.2 if job.verify is not None else 0.0
     with atomic_path(job.output) as partial:
         (tmp / "stills").mkdir()
         burn, soft = subtitle_files(job, tmp)
@@ -242,15 +358,17 @@ def _render(job: Job, plan: Plan, tmp: Path, on_progress: OnProgress | None) -> 
         for k, text in enumerate(job.card_texts):
             if text:
                 (tmp / f"card{k}.ass").write_text(text, encoding="utf-8")
-        try:  # the measuring pass shows as the first 30% of the bar (and can be stopped)
-            scan = 0.3 if job.audio is not None else 0.0
+        try:  # every pass reports progress, so a stopping pool can stop each one
             finish = loudness_finish(job, plan, _share(on_progress, 0.0, scan))
             command = command_for(job, plan, tmp, partial, finish)
-            ffmpeg.run(command, _share(on_progress, scan, 1.0 - scan))
+            ffmpeg.run(command, _share(on_progress, scan, 1.0 - scan - listen))
         except FfmpegError as e:  # name the output the user asked for, not the temp file
             raise FfmpegError(e.argv, e.returncode, e.stderr_tail, job.output) from None
         privacy.clear_compressor_name(partial)
         check_privacy(job, partial)
+        if job.verify is not None:
+            heard = heard_words(job, plan, partial, _share(on_progress, 1.0 - listen, listen))
+            check_words(job, check_cuts(job.verify.cuts, heard), strict)
         if on_progress is not None:  # the last word of a stopping pool (Ctrl-C) before the
             on_progress(1.0)  # rename: a build that was stopped keeps no output of it
 
@@ -293,7 +411,9 @@ def finish_clip(planned: Planned, clip: ClipPlan, failed: frozenset[Path]) -> No
         for c in planned.clip_checks(clip)
     }
     lint = None if planned.lint is None else planned.lint.get(clip.name, ())
-    if write_manifest(clip, planned.plan.media, planned.config, inputs, lint):
+    verification = clip_verification(clip, planned.plan)
+    media, config = planned.plan.media, planned.config
+    if write_manifest(clip, media, config, inputs, lint, verification):
         log.info("wrote %s manifest", clip.name)
         wrote = True
     # The pages follow the manifest and the sidecars: a clip whose files did not change keeps

@@ -18,7 +18,7 @@ from pipeline import __version__, ffmpeg
 from pipeline.batch import Options, run_batch
 from pipeline.build import LocalPool, Planned, check_plan, command_for, sidecar_changes
 from pipeline.commands.batch import Display, add_build_options, print_errors
-from pipeline.config import load, require_clips
+from pipeline.config import load, require_clips, verifying
 from pipeline.errors import InputError, PipelineError, Problem
 from pipeline.plan import plan_build
 
@@ -91,7 +91,7 @@ def setup_logging(quiet: bool, verbose: bool, debug: bool, console: Console) -> 
 
 
 def cmd_build(args: argparse.Namespace, out: Console, err: Console) -> int:
-    config = load(args.config)
+    config = verifying(load(args.config)) if args.verify else load(args.config)
     require_clips(config, args.clip)
     from pipeline.check import by_clip
     from pipeline.commands.check import check_project
@@ -113,7 +113,8 @@ def cmd_build(args: argparse.Namespace, out: Console, err: Console) -> int:
         )
     # Each clip's manifest records its warnings (its review page shows them).
     planned = replace(
-        check_plan(config, plan, args.force), lint=by_clip(config, findings, args.clip)
+        check_plan(config, plan, args.force, args.strict),
+        lint=by_clip(config, findings, args.clip),
     )
     if args.dry_run:
         _print_plan(planned, out)
@@ -126,7 +127,8 @@ def _build(planned: Planned, args: argparse.Namespace, out: Console, err: Consol
     pool = LocalPool(args.jobs)
     try:
         with Display(err, args.quiet) as display:
-            summary = run_batch([planned], Options(force=args.force), pool, display.hooks())
+            options = Options(force=args.force, strict=args.strict)
+            summary = run_batch([planned], options, pool, display.hooks())
     finally:
         pool.close()
     print_errors(summary, err, args.debug)

@@ -278,6 +278,9 @@ class Project(_Model):
     audio: AudioSpec = AudioSpec()
     branding: BrandingSpec = BrandingSpec()
     redact: tuple[RedactSpec, ...] = ()
+    # After rendering, transcribe each output again and check that it says its cuts' words
+    # (pipeline/verify.py); `build-clip CONFIG --verify` turns it on for one build.
+    verify: Literal["words", "none"] = "none"
 
 
 @dataclass(frozen=True)
@@ -294,6 +297,12 @@ class Config:
     def problem(self, loc: Loc, message: str) -> Problem:
         """A problem located at ``loc`` in this config."""
         return Problem(self.path, self.line(loc), dotted(loc), message)
+
+
+def verifying(config: Config) -> Config:
+    """The config with ``verify: words`` (the command line's ``--verify``)."""
+    project = config.project.model_copy(update={"verify": "words"})
+    return Config(config.path, project, config.lines)
 
 
 def require_clips(config: Config, names: Sequence[str]) -> None:

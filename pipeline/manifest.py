@@ -102,6 +102,22 @@ def output_inputs(
             for lang in langs
             if clip.spec.subtitles.languages.get(lang) == "transcript"
         },
+        **_verify_inputs(job),
+    }
+
+
+def _verify_inputs(job: Job) -> Inputs:
+    """The words check of a verified output (none: the part is absent, so that outputs built
+    before verification existed stay up to date)."""
+    if job.verify is None:
+        return {}
+    redacted = sorted({t for c in job.verify.cuts for t in c.redacted})
+    return {
+        "verify": {
+            "mode": "words",
+            "transcription": transcription_inputs(job.verify.transcription),
+            "redacted": redacted,
+        }
     }
 
 
@@ -131,6 +147,7 @@ def changed(old: Mapping[str, Any], new: Inputs) -> str:
         "rendition": "rendition settings changed",
         "style": "subtitle style changed",
         "transcription": "transcription engine or model changed",
+        "verify": "verification turned on or off (verify: words, --verify), or what it checks",
     }
     return next(
         (w for part, w in words.items() if old.get(part) != new.get(part)), "inputs changed"
@@ -147,6 +164,7 @@ def manifest(
     config: Path,
     inputs: Mapping[str, Inputs | None],
     lint: Sequence[Finding] | None = None,
+    verification: Sequence[Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The manifest of a built clip, as JSON-ready data.
 
@@ -154,6 +172,7 @@ def manifest(
     it was not built (a failure): such an output is rebuilt by the next run. ``lint`` is
     what the build's lint found for the clip (warnings: an error stops the build), or None
     when this run did not lint it (every output up to date): the last record then stands.
+    ``verification``: each cut's words heard again (pipeline/verify.py ``record``), if any.
     """
     hashes = source_hashes(clip, media)
     previous = read_manifest(clip)
@@ -162,6 +181,8 @@ def manifest(
         _cut(spec, cut, ts, clip.timeline.fps)
         for spec, cut, ts in zip(clip.spec.cuts, clip.cuts, clip.timeline.spans, strict=True)
     ]
+    for cut, verified in zip(cuts, verification or (), strict=False):
+        cut["verification"] = dict(verified)
     return {
         "tool": {"name": "build-clip", "version": __version__},
         "clip": clip.name,
@@ -298,9 +319,10 @@ def write_manifest(
     config: Path,
     inputs: Mapping[str, Inputs | None],
     lint: Sequence[Finding] | None = None,
+    verification: Sequence[Mapping[str, Any]] | None = None,
 ) -> bool:
     """Write ``out/<clip>/<clip>.manifest.json`` atomically, only if it changed."""
-    data = manifest(clip, media, config, inputs, lint)
+    data = manifest(clip, media, config, inputs, lint, verification)
     text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     return write_if_changed(manifest_path(clip), text)
 

@@ -10,7 +10,15 @@ from fractions import Fraction
 from pathlib import Path
 
 from pipeline.branding import card_font, extras, probe_bumpers
-from pipeline.config import AudioSpec, ClipSpec, Config, RenditionSpec, StyleSpec
+from pipeline.config import (
+    AudioSpec,
+    ClipSpec,
+    Config,
+    RedactSpec,
+    RenditionSpec,
+    StyleSpec,
+    TranscriptionSpec,
+)
 from pipeline.cuts import ResolvedCut, resolve_cuts
 from pipeline.errors import InputError, MediaError, Problem, SubtitleError
 from pipeline.finish import clip_redactions, redact_cues
@@ -24,12 +32,22 @@ from pipeline.subtitles.read import read_srt
 from pipeline.subtitles.segment import CueRules, layout, rules_for
 from pipeline.subtitles.write import AssStyle
 from pipeline.timeline import build_timeline, map_cues
+from pipeline.verify import PlannedCut, planned_cuts
 
 log = logging.getLogger(__name__)
 
 TranscribeProgress = Callable[[float, float], None]
 
 NOSUBS = "nosubs"
+
+
+@dataclass(frozen=True)
+class Verify:
+    """Words heard again after rendering (``verify: words``): what each cut should say on
+    the clip, and the transcription that listens (the sources' engine and model)."""
+
+    cuts: tuple[PlannedCut, ...]
+    transcription: TranscriptionSpec | None = None
 
 
 @dataclass(frozen=True)
@@ -48,6 +66,7 @@ class Job:
     finish: Finish = field(default_factory=Finish)
     audio: AudioSpec | None = None  # the loudness target, or None to leave levels alone
     card_texts: tuple[str | None, ...] = ()  # ASS of each card in finish.lead + finish.tail
+    verify: Verify | None = None  # transcribe the output and check its words (verify: words)
 
 
 @dataclass(frozen=True)
@@ -96,6 +115,7 @@ def needs_transcripts(config: Config, clips: Mapping[str, ClipSpec]) -> bool:
     project = config.project
     return (
         project.transcription is not None
+        or project.verify == "words"
         or any(r.words for r in project.redact)
         or any(
             cut.quote is not None or "transcript" in clip.subtitles.languages.values()
@@ -273,12 +293,34 @@ def plan_clip(
                 ),
                 project.audio if project.audio.loudness is not None else None,
                 card_texts,
+                verify_plan(project.verify, project.transcription, project.redact, cuts, timeline),
             )
             for lang in burn or (NOSUBS,)
         ]
     assert first is not None
     check_fonts(config, name, jobs)
     return ClipPlan(name, folder, clip, first[0], first[1], tuple(jobs), tuple(cuts))
+
+
+def verify_plan(
+    mode: str,
+    transcription: TranscriptionSpec | None,
+    redact: Sequence[RedactSpec],
+    cuts: Sequence[ResolvedCut],
+    timeline: Timeline,
+) -> Verify | None:
+    """What the output of ``timeline`` should be heard to say, when ``mode`` is ``words``.
+
+    The words of a redaction count only where its sound is bleeped or muted: a redaction of
+    the text alone keeps the spoken word on purpose.
+    """
+    if mode != "words":
+        return None
+    redacted = [
+        tuple(w for r in redact if r.source == cut.source and r.audio for w in r.words)
+        for cut in cuts
+    ]
+    return Verify(planned_cuts([c.words for c in cuts], timeline, redacted), transcription)
 
 
 def check_fonts(config: Config, clip: str, jobs: list[Job]) -> None:

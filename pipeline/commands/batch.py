@@ -58,6 +58,18 @@ def add_build_options(p: argparse.ArgumentParser) -> None:
         help="outputs rendered at once (default: one per core, %(default)s here)",
     )
     p.add_argument("--force", action="store_true", help="rebuild outputs that are up to date")
+    p.add_argument(
+        "--verify",
+        action="store_true",
+        help="transcribe each output again and check that every cut says its words "
+        "(as verify: words in the config)",
+    )
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="treat verification warnings as errors: an output whose words are not heard "
+        "fails (exit 1) and is not kept",
+    )
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -106,7 +118,9 @@ def run(args: argparse.Namespace, out: Console, err: Console) -> int:
         err.print(f"error: no config matches {pattern!r}", markup=False, soft_wrap=True)
     if not configs:
         return 2
-    options = Options(force=args.force, dry_run=args.dry_run)
+    options = Options(
+        force=args.force, dry_run=args.dry_run, verify=args.verify, strict=args.strict
+    )
     runner: Runner = ClusterRunner(args.cluster) if args.cluster else LocalPool(args.jobs)
     try:
         with Display(err, args.quiet or args.dry_run) as display:
