@@ -6,12 +6,12 @@ reports everything; only a config that cannot be loaded stops the check.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
 from pipeline.config import SUBTITLE_MODES, ClipSpec, Config
-from pipeline.cuts import resolve_cuts
+from pipeline.cuts import ResolvedCut, resolve_cuts
 from pipeline.errors import InputError, MediaError, Problem, SubtitleError
 from pipeline.model import MediaInfo, Timeline, Transcript
 from pipeline.plan import (
@@ -144,7 +144,7 @@ def _check_clip(
     tracks: dict[str, Track] = {}
     for lang in clip.subtitles.languages:
         try:
-            track = _track(config, clip, lang, timeline, media, files)
+            track = _track(config, clip, lang, timeline, media, files, cuts)
         except InputError as e:
             found += _from_problems(e.problems, "transcript", lang)
             continue
@@ -170,12 +170,14 @@ def _track(
     timeline: Timeline,
     media: Mapping[str, MediaInfo],
     files: Files,
+    cuts: Sequence[ResolvedCut] = (),
 ) -> Track | None:
     """One language on the clip's timeline, each cue with its file and line (None: unread)."""
     mode = clip.subtitles.languages[lang]
     if mode == "transcript":
         return Track(
-            lang, tuple(LocatedCue(c) for c in clip_cues(config, clip, lang, timeline, media))
+            lang,
+            tuple(LocatedCue(c) for c in clip_cues(config, clip, lang, timeline, media, cuts=cuts)),
         )
     if mode != "source":
         sub = files.get(Path(mode))

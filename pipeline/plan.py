@@ -265,7 +265,7 @@ def plan_clip(
         tracks = {
             lang: rewrap(
                 redact_cues(
-                    clip_cues(config, clip, lang, timeline, media, rules), redactions, named
+                    clip_cues(config, clip, lang, timeline, media, rules, cuts), redactions, named
                 ),
                 lang,
                 rules,
@@ -370,6 +370,13 @@ def layout_rules(spec: RenditionSpec) -> CueRules:
     return CueRules(max_line=spec.subtitles.chars or chars, max_lines=spec.subtitles.lines or lines)
 
 
+def _spoken(transcript: Transcript) -> bool:
+    """True for a transcript of what is said (the one cuts are resolved on), not a
+    translation of it."""
+    options = dict(transcript.provenance.options) if transcript.provenance else {}
+    return options.get("task", "transcribe") == "transcribe"
+
+
 def clip_cues(
     config: Config,
     clip: ClipSpec,
@@ -377,8 +384,10 @@ def clip_cues(
     timeline: Timeline,
     media: Mapping[str, MediaInfo],
     rules: CueRules | None = None,
+    cuts: Sequence[ResolvedCut] = (),
 ) -> tuple[Cue, ...]:
-    """The cues of one language on the clip's timeline, laid out in ``rules``' lines."""
+    """The cues of one language on the clip's timeline, laid out in ``rules``' lines; cues
+    from the transcript show each cut's own words (``cuts``), where it is in that language."""
     rules = rules or CueRules()
     mode = clip.subtitles.languages[lang]
     if mode == "source":
@@ -392,11 +401,13 @@ def clip_cues(
         spec = config.project.transcription
         used = {ts.source for ts in timeline.spans}
         words = {sid: transcript_for(media[sid].path, spec, lang) for sid in sorted(used)}
+        said = bool(cuts) and all(_spoken(words[c.source]) for c in cuts)
         return timeline_cues(
             words,
             timeline,
             lang,
             replace(rules_for(lang), max_line=rules.max_line, max_lines=rules.max_lines),
+            [c.words for c in cuts] if said else None,
         )
     cues = read_srt(Path(mode))
     end = timeline.duration_ms

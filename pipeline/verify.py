@@ -1,7 +1,8 @@
 """Words heard again: does the rendered clip say what its cuts planned? (pure)
 
 The output is transcribed like any source; for each cut, its first and last kept words must be
-heard in full at their planned clip times, most of its words must be heard in order, and no
+heard in full at their planned clip times (none of the word's time lost beyond a tolerance;
+Whisper may stretch it over the pause beside it), most of its words must be heard in order, and no
 word whose sound was redacted may be heard at all (issue 14, item 4). The I/O -- transcribing
 the output -- is in pipeline/build.py.
 """
@@ -19,6 +20,7 @@ from pipeline.timecode import format_ms
 
 TOLERANCE_MS = 300  # how far a heard edge word may be from its planned time (Whisper's slack)
 MIN_SHARE = 0.75  # the share of a cut's words that must be heard, in order
+SWALLOW_MS = 1500  # how far past a word Whisper's time for it may reach (a pause it swallowed)
 MAX_PIECES = 3  # a planned word may be heard as up to this many pieces ("ill" "-disposed")
 
 
@@ -107,21 +109,27 @@ def _pieces(heard: Sequence[Word], i: int, want: list[str], forward: bool) -> Sp
 
 
 def _edge(word: Word, heard: Sequence[Word], first: bool) -> EdgeWord:
-    """Where ``word`` was heard in full near its planned start (first) or end (last)."""
+    """Where ``word`` was heard in full at its planned time (see :func:`_miss`)."""
     want = tokens(word.text)
     best: Span | None = None
     for i in range(len(heard)):
         span = _pieces(heard, i, want, forward=first)
         if span is None:
             continue
-        miss = _miss(span, word, first)
-        if miss <= TOLERANCE_MS and (best is None or miss < _miss(best, word, first)):
+        miss = _miss(span, word.span)
+        if miss <= TOLERANCE_MS and (best is None or miss < _miss(best, word.span)):
             best = span
     return EdgeWord(word.text.strip(), word.span, best)
 
 
-def _miss(span: Span, word: Word, first: bool) -> int:
-    return abs(span.start_ms - word.span.start_ms if first else span.end_ms - word.span.end_ms)
+def _miss(heard: Span, planned: Span) -> int:
+    """How much of the planned word the heard one leaves out (its start heard late, its end
+    early), or how far it is from it. A heard word may reach further out than planned, up to
+    ``SWALLOW_MS``: Whisper hears the pause before a clip's first word as part of the word,
+    and the pause after its last."""
+    lost = max(0, heard.start_ms - planned.start_ms) + max(0, planned.end_ms - heard.end_ms)
+    beyond = max(planned.start_ms - heard.start_ms, heard.end_ms - planned.end_ms)
+    return lost if beyond <= SWALLOW_MS else lost + beyond - SWALLOW_MS
 
 
 def _near(heard: Sequence[Word], at: int) -> str:

@@ -760,7 +760,7 @@ renditions:
 QUOTES = {
     "it was all a lie from the start": (
         "'it was all a lie from the start' is not said in source 's' (expected words from its "
-        "transcript; nearest: 00:"
+        "transcript, the first and last exactly as heard; nearest: 00:"
     ),
     "I was": "'I was' is said 5 times in source 's' (1: 00:",
 }

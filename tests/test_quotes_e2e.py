@@ -123,7 +123,7 @@ def test_ambiguous_quote_lists_matches_until_one_is_chosen(tmp_path: Path, inter
         "but it was all lie",  # the last word is not the one said
         "ut it was all lies",  # nor the first
         "banana but it was all lies",  # a made-up first word
-        "it was all lies the",  # a word too many at the end
+        "it was all lies banana",  # a word too many at the end
     ],
 )
 def test_a_quote_with_a_wrong_edge_word_is_an_error(
@@ -146,7 +146,7 @@ def test_a_difference_inside_a_quote_is_a_warning_in_build_and_check(
     cfg = config(tmp_path, interview, quote_cuts(INSIDE))
     warning = (
         f"clips.quotes.cuts[0].quote: the quote differs inside from what was heard: "
-        f"written {INSIDE!r}, heard 'please ask questions and talk to someone you trust.' "
+        f"written {INSIDE!r}, heard 'Please ask questions and talk to someone you trust.' "
         "(- walk + talk)"
     )
     result = run_cli(cfg, "--dry-run")

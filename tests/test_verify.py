@@ -163,3 +163,21 @@ def test_verify_is_off_unless_the_config_or_the_command_line_says_words(tmp_path
     assert [str(p) for p in e.value.problems] == [
         f"{tmp_path}/c.yaml:4: verify: True is not allowed (expected 'words' or 'none')"
     ]
+
+
+def test_whisper_stretching_an_edge_word_over_the_pause_beside_it_is_heard() -> None:
+    """Whisper hears the silence before a clip's first word as part of it (and after its
+    last): the word is still heard in full. A word heard elsewhere, or half, is not."""
+    stretched = words(
+        ("I", 0, 1150),
+        ("wanted", 1150, 1600),
+        ("to", 1600, 1700),
+        ("belong", 1700, 2100),
+        ("somewhere.", 2100, 3900),
+    )
+    assert check_cut(CUT, stretched).ok
+    half = words(*((w.text, w.span.start_ms, w.span.end_ms) for w in stretched[:4]))
+    half += words(("somewhere.", 2100, 2350))  # its end lost: 350 ms
+    assert not check_cut(CUT, half).ok
+    far = words(("I", 3000, 3200), *((w.text, w.span.start_ms, w.span.end_ms) for w in SAID[1:]))
+    assert not check_cut(CUT, far).ok

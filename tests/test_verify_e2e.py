@@ -93,8 +93,10 @@ def test_a_clip_of_two_cuts_is_heard_as_planned(
     for cut in (first, second):
         for edge in ("first", "last"):
             planned, heard = cut[edge]["planned"], cut[edge]["heard"]
-            at = "start_ms" if edge == "first" else "end_ms"
-            assert abs(planned[at] - heard[at]) <= 300, cut
+            # Heard in full: at most 0.3 s of the word's time missing (Whisper may stretch
+            # an edge word over the pause beside it).
+            assert heard["start_ms"] <= planned["start_ms"] + 300, cut
+            assert heard["end_ms"] >= planned["end_ms"] - 300, cut
         assert cut["share_heard"] >= 0.75 and cut["redacted_heard"] == []
     # The second cut follows the first on the clip: its words were moved to clip time.
     assert second["first"]["planned"]["start_ms"] > first["last"]["planned"]["end_ms"]

@@ -276,16 +276,28 @@ def timeline_cues(
     timeline: Timeline,
     language: str,
     rules: CueRules | None = None,
+    kept: Sequence[Sequence[Word]] | None = None,
 ) -> tuple[Cue, ...]:
     """Cues on a clip, in clip time, from the words of each cut: never across a cut.
 
-    A word belongs to the cut its middle falls in; it is shifted to clip time and kept
-    inside the cut.
+    ``kept`` holds the words each cut keeps (pipeline/cuts.py: measured on the sound, so a
+    word whose Whisper start swallowed the pause before a cut is still the cut's). Without
+    it, a word belongs to the cut its middle falls in. Each word is shifted to clip time and
+    kept inside the cut.
     """
     rules = rules or rules_for(language)
     groups: list[tuple[Sequence[Word], int]] = []
-    for ts in timeline.spans:
+    for k, ts in enumerate(timeline.spans):
         shift = ts.shift_ms
+        said = (
+            kept[k]
+            if kept is not None and len(kept) == len(timeline.spans)
+            else [
+                w
+                for w in transcripts[ts.source].words
+                if ts.src.start_ms <= (w.span.start_ms + w.span.end_ms) // 2 < ts.src.end_ms
+            ]
+        )
         words = [
             Word(
                 Span(
@@ -295,8 +307,7 @@ def timeline_cues(
                 w.text,
                 w.probability,
             )
-            for w in transcripts[ts.source].words
-            if ts.src.start_ms <= (w.span.start_ms + w.span.end_ms) // 2 < ts.src.end_ms
+            for w in said
         ]
         groups += [(words[i:j], ts.clip.end_ms) for i, j in group_words(words, language, rules)]
     return _timed(groups, language, rules)
