@@ -19,10 +19,10 @@ import traceback
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipeline import __version__, ffmpeg, privacy, thumbnails
-from pipeline.config import Config, load, verifying
+from pipeline.config import Config, TranscriptionSpec, load, verifying
 from pipeline.errors import BuildError, FfmpegError, InputError, PipelineError, Problem
 from pipeline.files import atomic_path, write_text
 from pipeline.finish import (
@@ -53,6 +53,9 @@ from pipeline.subtitles.lint import Finding
 from pipeline.subtitles.write import to_ass, to_srt, to_vtt
 from pipeline.thumbnails import wanted_frames
 from pipeline.verify import CutCheck, check_cuts, record
+
+if TYPE_CHECKING:
+    from pipeline.transcribe import TranscribeSettings
 
 log = logging.getLogger(__name__)
 
@@ -155,14 +158,21 @@ def check_privacy(job: Job, path: Path) -> None:
         raise BuildError(f"{job.output}: privacy scan failed: {'; '.join(findings)}")
 
 
+def hearing(spec: TranscriptionSpec | None) -> TranscribeSettings:
+    """How an output is heard again: the config's engine, model and options, decoded greedily
+    (a beam of 1). Verifying asks whether known words are there, not for the best transcript;
+    greedy decoding costs about a third less on a CPU (README, Benchmarks)."""
+    from pipeline.transcribe import settings_for
+
+    return dataclasses.replace(settings_for(spec), beam_size=1)
+
+
 def heard_key(job: Job, plan: Plan) -> str:
     """What the words heard in ``job``'s output depend on: its sources, its cuts on the clip,
     what is done to its sound, and the transcription. Outputs that differ only in picture
     (renditions of one frame rate, burned languages) share it, so one of them is heard."""
-    from pipeline.transcribe import settings_for
-
     assert job.verify is not None
-    settings = settings_for(job.verify.transcription)
+    settings = hearing(job.verify.transcription)
     sources = sorted({ts.source for ts in job.timeline.spans})
     parts = json.dumps(
         [
@@ -187,14 +197,14 @@ def heard_words(
     """The words heard in ``path`` (an output of ``job``, clip time), transcribed through the
     transcript cache: once for all the outputs that share ``heard_key``, and never again
     while it holds."""
-    from pipeline.transcribe import cache, load_or_transcribe, settings_for
+    from pipeline.transcribe import cache, load_or_transcribe
 
     assert job.verify is not None
     key = heard_key(job, plan)
     with cache.locked(f"heard-{key}"):  # the other outputs with this sound wait, then reuse
         transcript = cache.load(key)
         if transcript is None:
-            settings = settings_for(job.verify.transcription)
+            settings = hearing(job.verify.transcription)
             report = None if on_progress is None else _seconds(on_progress)
             transcript = load_or_transcribe(path, settings, report)
             cache.store(key, transcript)
