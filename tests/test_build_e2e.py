@@ -198,6 +198,13 @@ def test_ffmpeg_failure_leaves_no_partial_file(tmp_path: Path, wide: Path, small
     assert [p.name for p in (tmp_path / "out" / "demo").iterdir() if p.suffix == ".mp4"] == []
 
 
+def _size(path: Path) -> int:
+    try:
+        return os.path.getsize(path)
+    except FileNotFoundError:  # renamed or removed since it was listed
+        return 0
+
+
 def test_interrupt_leaves_no_partial_file(tmp_path: Path, wide: Path, small: Path) -> None:
     cfg = config(tmp_path, wide, small, MIXED)
     # A slow encode, so that the interrupt surely lands mid-render.
@@ -207,7 +214,10 @@ def test_interrupt_leaves_no_partial_file(tmp_path: Path, wide: Path, small: Pat
     )
     folder = tmp_path / "out" / "demo"
     deadline = time.monotonic() + 20
-    while time.monotonic() < deadline and not any(folder.glob(".*partial*")):
+    # The MP4's own partial file, being encoded (not a sidecar's, written after the rename).
+    while time.monotonic() < deadline and not any(
+        _size(p) > 0 for p in folder.glob(".demo.land.en.*.partial.mp4")
+    ):
         time.sleep(0.02)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=30)
