@@ -239,6 +239,16 @@ class AudioSpec(_Model):
     true_peak: float = Field(default=-1.5, ge=-9, le=0)
 
 
+class TermSpec(_Model):
+    """A redacted term with its other forms: ``{term: Haris, forms: {bs: [Harisa], ar:
+    [هاريس]}, patterns: {bs: ["haris\\w{1,3}"]}}`` (patterns: regular expressions over the
+    folded text, see pipeline/redaction.py)."""
+
+    term: str
+    forms: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    patterns: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+
+
 class RedactSpec(_Model):
     """Something to hide, in source time: a span (``start``/``end``) or every use of ``words``.
 
@@ -249,9 +259,11 @@ class RedactSpec(_Model):
     source: str
     start: TimecodeField | None = None
     end: TimecodeField | None = None
-    words: tuple[str, ...] = ()
+    words: tuple[str | TermSpec, ...] = ()
     audio: Literal["bleep", "mute"] | None = None
-    text: str | None = None  # default "[removed]" where words or sound are redacted
+    # Plain text, one for all languages or one per language; default: pipeline/redaction.py
+    # DEFAULT_TEXT in the language, where words or sound are redacted.
+    text: str | dict[str, str] | None = None
     blur: tuple[float, float, float, float] | None = None
 
 
@@ -473,6 +485,7 @@ def _check_redact(config: Config) -> list[Problem]:
                     f"end {r.end} is not after start {r.start} (expected end > start)",
                 )
             )
+        out += _check_terms(config, loc, r)
         if r.blur is not None:
             x, y, w, h = r.blur
             if not (0 <= x < 1 and 0 <= y < 1 and 0 < w <= 1 - x and 0 < h <= 1 - y):
@@ -486,6 +499,41 @@ def _check_redact(config: Config) -> list[Problem]:
                 )
             if not timed:
                 out.append(config.problem((*loc, "blur"), "blur needs start and end"))
+    return out
+
+
+def _check_terms(config: Config, loc: Loc, r: RedactSpec) -> list[Problem]:
+    """Every term has a letter or a digit, every pattern compiles, every text says something."""
+    from pipeline.redaction import problem_with
+
+    out = []
+    for k, word in enumerate(r.words):
+        spec = word if isinstance(word, TermSpec) else TermSpec(term=word)
+        where: Loc = (*loc, "words", k) if isinstance(word, str) else (*loc, "words", k, "term")
+        written = [(where, spec.term)]
+        written += [
+            ((*loc, "words", k, "forms", lang), f) for lang, fs in spec.forms.items() for f in fs
+        ]
+        for at, text in written:
+            problem = problem_with(text)
+            if problem is not None:
+                out.append(config.problem(at, problem))
+        for lang, patterns in spec.patterns.items():
+            for pattern in patterns:
+                try:
+                    re.compile(pattern)
+                except re.error as e:
+                    out.append(
+                        config.problem(
+                            (*loc, "words", k, "patterns", lang),
+                            f"{pattern!r} is not a regular expression ({e})",
+                        )
+                    )
+    texts = r.text.items() if isinstance(r.text, dict) else [("", r.text or "x")]
+    for lang, text in texts:
+        if not text.strip():
+            empty: Loc = (*loc, "text", lang) if lang else (*loc, "text")
+            out.append(config.problem(empty, "an empty replacement (expected text to show)"))
     return out
 
 

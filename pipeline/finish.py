@@ -11,6 +11,7 @@ from pipeline.config import AudioSpec, RedactSpec
 from pipeline.media import ebur128_summary
 from pipeline.model import Cue, Span, Timeline, Transcript
 from pipeline.quotes import tokens
+from pipeline.redaction import terms
 from pipeline.render import SAMPLE_RATE, Redaction
 
 REMOVED = "[removed]"
@@ -21,7 +22,7 @@ def source_spans(spec: RedactSpec, transcript: Transcript | None) -> list[Span]:
     """Where a redaction applies in its source: its span, or every time one of its words is said."""
     if spec.start is not None and spec.end is not None:
         return [Span(spec.start.ms, spec.end.ms)]
-    wanted = {tuple(tokens(w)) for w in spec.words}
+    wanted = {tuple(tokens(t.term)) for t in terms(spec.words)}
     spans = []
     for word in transcript.words if transcript else ():
         if tuple(tokens(word.text)) in wanted:
@@ -62,11 +63,11 @@ def redact_cues(
     (a name) of ``specs`` is replaced wherever it is written, so translations lose it too,
     even where the transcript never heard it (misheard, or said outside the cuts).
     """
-    words = {w: spec.text or REMOVED for spec in specs for w in spec.words}
+    words = {t.term: _text(spec) for spec in specs for t in terms(spec.words)}
     # A timed redaction replaces the words on screen when it says so, or when the sound is
     # redacted; a blur alone leaves them (they are still what was said).
     timed = [
-        (spec.text or REMOVED, r.span)
+        (_text(spec), r.span)
         for spec, r in redactions
         if not spec.words and (spec.text is not None or spec.audio is not None)
     ]
@@ -82,6 +83,10 @@ def redact_cues(
             )
         out.append(Cue(cue.span, text))
     return tuple(out)
+
+
+def _text(spec: RedactSpec) -> str:
+    return spec.text if isinstance(spec.text, str) else REMOVED
 
 
 def loudnorm_target(audio: AudioSpec, lra: float = 11.0) -> str:

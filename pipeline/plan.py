@@ -26,6 +26,7 @@ from pipeline.fonts import check_card_glyphs, check_glyphs
 from pipeline.languages import default_font, is_rtl, script_scale
 from pipeline.media import probe
 from pipeline.model import Cue, MediaInfo, Span, Timeline, Transcript
+from pipeline.redaction import terms
 from pipeline.render import Finish
 from pipeline.subtitles.limits import frame_lines
 from pipeline.subtitles.read import read_srt
@@ -317,7 +318,7 @@ def verify_plan(
     if mode != "words":
         return None
     redacted = [
-        tuple(w for r in redact if r.source == cut.source and r.audio for w in r.words)
+        tuple(t.term for r in redact if r.source == cut.source and r.audio for t in terms(r.words))
         for cut in cuts
     ]
     return Verify(planned_cuts([c.words for c in cuts], timeline, redacted), transcription)

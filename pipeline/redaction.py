@@ -220,3 +220,21 @@ def as_unit(replacement: str, rtl: bool) -> str:
     "[name removed]" is neither split nor mirrored."""
     unit = replacement.replace(" ", "\u00a0")
     return f"\u2068{unit}\u2069" if rtl else unit
+
+
+def terms(words: Iterable[object]) -> tuple[Term, ...]:
+    """The terms of a config's ``redact: [{words: [...]}]`` (strings or TermSpec)."""
+    out = []
+    for word in words:
+        if isinstance(word, str):
+            out.append(Term(word))
+        else:
+            spec = word  # pipeline.config.TermSpec (not imported: this module is pure)
+            out.append(
+                Term(
+                    spec.term,  # type: ignore[attr-defined]
+                    dict(spec.forms),  # type: ignore[attr-defined]
+                    dict(spec.patterns),  # type: ignore[attr-defined]
+                )
+            )
+    return tuple(out)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from pipeline.redaction import Matcher, Term, as_unit, fold, problem_with, replacement_for
@@ -80,3 +82,34 @@ def test_fold_keeps_a_map_to_the_original() -> None:
     folded = fold("A<b>É</b>\u0640x")
     assert folded.text == "aex"
     assert folded.origin == (0, 4, 10)
+
+
+def test_bad_terms_are_config_errors_with_their_line(tmp_path: Path) -> None:
+    from tests.conftest import run_cli, write
+
+    (tmp_path / "a.mp4").write_bytes(b"")
+    cfg = write(
+        tmp_path / "c.yaml",
+        """\
+version: 1
+sources: {s: a.mp4}
+clips:
+  c:
+    cuts: [{source: s, start: 0, end: 1}]
+redact:
+  - source: s
+    words: ["...", {term: Haris, forms: {bs: [""]}, patterns: {bs: ["(x"]}}]
+    text: {en: " "}
+""",
+    )
+    result = run_cli("check", cfg)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        f"error: {cfg}:8: redact[0].words[0]: '...' has no letter or digit (expected a word "
+        "or a name)",
+        f"error: {cfg}:8: redact[0].words[1].forms.bs: '' has no letter or digit (expected a "
+        "word or a name)",
+        f"error: {cfg}:8: redact[0].words[1].patterns.bs: '(x' is not a regular expression "
+        "(missing ), unterminated subpattern at position 0)",
+        f"error: {cfg}:9: redact[0].text.en: an empty replacement (expected text to show)",
+    ]
