@@ -1,4 +1,5 @@
-"""The only place that starts ffmpeg or ffprobe: find them, probe media, run a planned command."""
+"""ffmpeg and ffprobe: find them, probe media, run a planned command (started through
+pipeline/children.py, like every program build-clip runs)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from pipeline import children
 from pipeline.errors import FfmpegError, MediaError, Problem, ToolMissingError
 
 log = logging.getLogger(__name__)
@@ -92,7 +94,7 @@ def run(cmd: FfmpegCommand, on_progress: Callable[[float], None] | None = None) 
     started = time.monotonic()
     tail: deque[str] = deque(maxlen=60)  # the error comes before x264's closing report
     # One reader for stdout and stderr together: two pipes read in turn can deadlock.
-    proc = subprocess.Popen(
+    proc = children.popen(
         argv,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
@@ -177,7 +179,7 @@ def ffprobe_json(path: Path, shown: Path | None = None, *extra: str) -> dict[str
         input_arg(path),
     ]
     started = time.monotonic()
-    proc = subprocess.run(
+    proc = children.run(
         argv,
         stdin=subprocess.DEVNULL,
         capture_output=True,

@@ -9,6 +9,7 @@ import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
+from pipeline import children
 from pipeline.errors import Problem, SubtitleError
 from pipeline.model import Cue
 from pipeline.stamps import remembered
@@ -21,7 +22,7 @@ def font_file(family: str) -> Path | None:
     fc_match = shutil.which("fc-match")
     if fc_match is None:
         return None
-    out = subprocess.run(
+    out = children.run(
         [fc_match, "-f", "%{family}\n%{file}", family],
         capture_output=True,
         text=True,

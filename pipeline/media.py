@@ -12,6 +12,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from pipeline import children
 from pipeline.edges import FRAME_MS, SILENCE_DB, Envelope
 from pipeline.errors import MediaError, Problem
 from pipeline.ffmpeg import ffprobe_json, find_tool, input_arg, rate
@@ -213,7 +214,7 @@ def envelope(path: Path, span: Span, frame_ms: int = FRAME_MS) -> Envelope:
         "-ss", seconds(start), "-t", seconds(span.end_ms - start), "-i", input_arg(path),
         "-map", "0:a:0", "-ac", "1", "-ar", str(rate), "-f", "s16le", "-",
     ]  # fmt: skip
-    raw = subprocess.run(argv, capture_output=True, check=False, stdin=subprocess.DEVNULL).stdout
+    raw = children.run(argv, capture_output=True, check=False, stdin=subprocess.DEVNULL).stdout
     step = rate * frame_ms // 1000
     samples = np.frombuffer(raw[: len(raw) // (2 * step) * 2 * step], dtype="<i2")
     frames = samples.astype(np.float64).reshape(-1, step) / 32768.0
@@ -240,7 +241,7 @@ def loudness(path: Path) -> dict[str, float]:
         "-",
     ]
     started = time.monotonic()
-    err = subprocess.run(
+    err = children.run(
         argv, capture_output=True, text=True, check=False, stdin=subprocess.DEVNULL
     ).stderr
     log.debug("ebur128 %s: %.2f s", path.name, time.monotonic() - started)

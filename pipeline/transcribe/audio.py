@@ -10,6 +10,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pipeline import children
 from pipeline.errors import FfmpegError, MediaError, problem
 from pipeline.ffmpeg import find_tool, input_arg
 
@@ -111,7 +112,7 @@ def decode(path: Path) -> npt.NDArray[np.float32]:
         "f32le",
         "-",
     ]
-    proc = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, check=False)
+    proc = children.run(argv, stdin=subprocess.DEVNULL, capture_output=True, check=False)
     if proc.returncode:
         tail = proc.stderr.decode("utf-8", "replace").splitlines()
         if any("matches no streams" in line for line in tail):
