@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import importlib
 import os
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
+from pipeline import files, thumbnails
 from pipeline.build import (
     Check,
     Done,
@@ -103,6 +105,8 @@ def run_batch(
     raises KeyboardInterrupt.
     """
     own = runner is None
+    if not options.dry_run:  # the temp folders of builds that were killed (a dry run writes
+        files.remove_stale(Path(tempfile.gettempdir()), False, files.TEMP_PREFIX)  # nothing)
     pool = runner if runner is not None else LocalPool(default_jobs())
     batch = _Batch(pool, options, hooks)
     start = time.monotonic()
@@ -172,6 +176,8 @@ class _Batch:
         self.left[key], self.failed[key] = set(), set()
         if self.clash(planned, clip):
             return
+        if not self.options.dry_run:  # what builds that were killed left in the folder
+            files.remove_stale(clip.folder, True, thumbnails.TEMP_PREFIX)
         for check in planned.clip_checks(clip):
             if check.why is None:
                 self.add(Row(planned.config, check.job.output, "up to date"))

@@ -12,7 +12,6 @@ import itertools
 import json
 import logging
 import queue
-import tempfile
 import threading
 import time
 import traceback
@@ -24,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from pipeline import __version__, ffmpeg, privacy, thumbnails
 from pipeline.config import Config, TranscriptionSpec, load, verifying
 from pipeline.errors import BuildError, FfmpegError, InputError, PipelineError, Problem
-from pipeline.files import atomic_path, write_text
+from pipeline.files import atomic_path, temp_folder, write_text
 from pipeline.finish import (
     fits_linear,
     is_audible,
@@ -338,14 +337,14 @@ def render_job(job: Job, plan: Plan, on_progress: OnProgress | None, strict: boo
     With ``job.verify``, the output is heard again before the rename; with ``strict``, a cut
     whose words are not heard fails the render and keeps no output (else: a warning).
     """
-    with tempfile.TemporaryDirectory(prefix="build-clip-") as tmp:
-        _render(job, plan, Path(tmp), on_progress, strict)
+    with temp_folder() as tmp:
+        _render(job, plan, tmp, on_progress, strict)
         spans = review_stills(job, plan)
         if spans:
             try:
                 thumbnails.install(
                     job.output.parent, job.output.name, file_sha256(job.output), spans,
-                    Path(tmp) / "stills",
+                    tmp / "stills",
                 )  # fmt: skip
             except (OSError, PipelineError) as e:  # the review page makes its own
                 log.warning("%s: thumbnails not kept (%s)", job.output, e)

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from pipeline import ffmpeg
 from pipeline.ffmpeg import FfmpegCommand, escape_filter_arg, input_arg
-from pipeline.files import atomic_path, ensure_folder, write_text
+from pipeline.files import atomic_path, ensure_folder, temp_folder, write_text
 
 WIDTH = 320  # pixels; the height follows the clip's aspect ratio
 FOLDER = "thumbs"
+TEMP_PREFIX = ".thumbs-"  # the pictures of one run, before they are put in place
 _STAMP = ".made-from"  # which video and frames the thumbnails show, to skip a second run
 
 
@@ -98,9 +98,9 @@ def write_thumbnails(
         (clip_folder / n).exists() for pair in names for n in pair
     ):
         return names
-    with tempfile.TemporaryDirectory(prefix=".thumbs-", dir=clip_folder) as tmp:
-        ffmpeg.run(plan_thumbnails(clip_folder / video, wanted_frames(spans), Path(tmp)))
-        return install(clip_folder, video, sha256, spans, Path(tmp))
+    with temp_folder(TEMP_PREFIX, clip_folder) as tmp:
+        ffmpeg.run(plan_thumbnails(clip_folder / video, wanted_frames(spans), tmp))
+        return install(clip_folder, video, sha256, spans, tmp)
 
 
 def install(
