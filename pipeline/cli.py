@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import logging
 import sys
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from pipeline import __version__, ffmpeg
+from pipeline import __version__, ffmpeg, signals
 from pipeline.batch import Options, run_batch
 from pipeline.build import LocalPool, Planned, check_plan, command_for, sidecar_changes
 from pipeline.commands.batch import Display, add_build_options, print_errors
@@ -202,13 +203,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(e.code or 0)
     setup_logging(args.quiet, args.verbose, args.debug, err)
     try:
-        return handler(args, out, err)
+        with signals.ending_signals():
+            return handler(args, out, err)
     except PipelineError as e:
         if args.debug:
             raise
         for line in str(e).splitlines():
             err.print(f"error: {line}", highlight=False, markup=False, soft_wrap=True)
         return e.exit_code
+    except signals.Ended as e:  # docker stop, a closed terminal: cleaned up as for Ctrl-C
+        with contextlib.suppress(OSError):  # the terminal may be gone
+            err.print(f"stopped by {e.name}: no partial output was kept", highlight=False)
+        return 128 + e.signum  # as a shell reports a program that a signal ended
     except KeyboardInterrupt:
         err.print("interrupted: no partial output was kept", highlight=False)
         return ExitStatus.INTERRUPTED
