@@ -33,4 +33,7 @@ USER editor
 # The transcript cache and the assembled model live beside the configs, so they outlive `--rm`.
 ENV BUILD_CLIP_CACHE=/work/.build-clip-cache
 WORKDIR /work
+# Exec form: build-clip is PID 1 and hears docker stop's SIGTERM itself (it installs a handler,
+# which PID 1 needs), so it kills its ffmpeg runs and leaves no partial file; a shell wrapper
+# here would swallow the signal until docker's SIGKILL.
 ENTRYPOINT ["build-clip"]

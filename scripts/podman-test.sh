@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Build the container image with podman and render the demo config inside it, then check the
 # outputs: the Dockerfile must really build and really render, where no Docker engine runs.
-# Then the same batch once more on a Dask scheduler and worker run from the image.
+# Then the same batch once more on a Dask scheduler and worker run from the image; then a slow
+# render stopped with podman stop, which must leave no partial file.
 #
 # Usage: scripts/podman-test.sh [WORKDIR]
 #   WORKDIR receives configs/, samples/ and the outputs (default: a temp folder, removed).
@@ -136,9 +137,43 @@ PY
         "again on a cluster of the image"
 }
 
+stop_mid_render() {
+    # podman stop, as docker stop: SIGTERM to PID 1, which is build-clip itself (the image's
+    # exec-form ENTRYPOINT, no shell in between). It must end as Ctrl-C does (issue 15): exit
+    # status 143, its ffmpeg killed, no partial file left in the mounted output folder.
+    local work=$1 name=build-clip-stop code logs waited=0
+    mkdir -p "$work/stop" "$work/stop-out"
+    sed -e 's|^output: .*|output: ../stop-out|' \
+        -e 's|landscape: {size: 1280x720}|landscape: {size: 1920x1080, preset: veryslow}|' \
+        configs/example.yaml >"$work/stop/slow.yaml"
+    chown -R 1000:1000 "$work/stop" "$work/stop-out"
+    "${PODMAN[@]}" rm -f -t 0 "$name" >/dev/null 2>&1 || true
+    say "stopping a render in the image with podman stop"
+    "${PODMAN[@]}" run -d --name "$name" --network none --ulimit nofile=4096:4096 \
+        --ulimit nproc=4096:4096 -v "$work:/work" "$IMAGE" stop/slow.yaml >/dev/null
+    # Until an MP4's own partial file is being encoded (the transcripts are cached by now).
+    until find "$work/stop-out" -name '.*.partial.mp4' -size +0 | grep -q .; do
+        [ "$("${PODMAN[@]}" inspect -f '{{.State.Running}}' "$name")" = true ] \
+            || fail "the slow render ended before it was stopped: $("${PODMAN[@]}" logs "$name" 2>&1)"
+        [ $((waited += 1)) -le 600 ] || fail "no render started in 5 minutes"
+        sleep 0.5
+    done
+    "${PODMAN[@]}" stop -t 30 "$name" >/dev/null
+    code=$("${PODMAN[@]}" inspect -f '{{.State.ExitCode}}' "$name")
+    logs=$("${PODMAN[@]}" logs "$name" 2>&1)
+    "${PODMAN[@]}" rm -f -t 0 "$name" >/dev/null
+    [ "$code" = 143 ] || fail "podman stop: exit status $code, expected 143 (137: SIGTERM unheard)"
+    grep -q "^stopped by SIGTERM: no partial output was kept" <<<"$logs" \
+        || fail "podman stop: no word of SIGTERM in its output: $logs"
+    if find "$work/stop-out" -name '*partial*' | grep -q .; then
+        fail "podman stop: a partial file was left: $(find "$work/stop-out" -name '*partial*')"
+    fi
+    say "ok: podman stop ended a render with status 143 and left no partial file"
+}
+
 TEMP_WORK=
 remove_cluster() {
-    podman rm -f -t 0 build-clip-scheduler build-clip-worker >/dev/null 2>&1 || true
+    podman rm -f -t 0 build-clip-scheduler build-clip-worker build-clip-stop >/dev/null 2>&1 || true
 }
 
 cleanup() {
@@ -159,6 +194,7 @@ main() {
     render_demo "$work"
     render_on_cluster "$work"
     check_outputs "$work"
+    stop_mid_render "$work"
 }
 
 main "$@"
