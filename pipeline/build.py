@@ -20,8 +20,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipeline import __version__, ffmpeg, privacy, thumbnails
-from pipeline.config import Config, TranscriptionSpec, load, verifying
+from pipeline import __version__, ffmpeg, leaks, privacy, thumbnails
+from pipeline.config import Config, RedactSpec, TranscriptionSpec, load, verifying
 from pipeline.errors import BuildError, FfmpegError, InputError, PipelineError, Problem
 from pipeline.files import atomic_path, temp_folder, write_text
 from pipeline.finish import (
@@ -34,6 +34,7 @@ from pipeline.finish import (
 )
 from pipeline.manifest import (
     Inputs,
+    Shared,
     changed,
     fingerprint,
     output_inputs,
@@ -47,7 +48,8 @@ from pipeline.model import Word
 from pipeline.plan import ClipPlan, Job, Plan, plan_build
 from pipeline.render import Finish, plan_loudness_scan, plan_render
 from pipeline.review import shown_index, write_index, write_review
-from pipeline.stamps import file_sha256
+from pipeline.shareable import private_folder, redactor
+from pipeline.stamps import cache_root, file_sha256
 from pipeline.subtitles.lint import Finding
 from pipeline.subtitles.write import to_ass, to_srt, to_vtt
 from pipeline.thumbnails import wanted_frames
@@ -80,6 +82,7 @@ class Planned:
     plan: Plan
     checks: tuple[Check, ...]
     lint: Mapping[str, tuple[Finding, ...]] | None = None
+    redact: tuple[RedactSpec, ...] = ()  # the config's, for the shareable output folder
 
     def clip_checks(self, clip: ClipPlan) -> tuple[Check, ...]:
         return tuple(c for c in self.checks if c.job.clip == clip.name)
@@ -313,7 +316,7 @@ def check_plan(config: Config, plan: Plan, force: bool = False, strict: bool = F
             if why is None and unheard and job.verify is not None:
                 why = "its words were not all heard when it was built (--strict)"
             checks.append(Check(job, inputs, why))
-    return Planned(config.path, plan, tuple(checks))
+    return Planned(config.path, plan, tuple(checks), redact=config.project.redact)
 
 
 def stale(job: Job, inputs: Inputs, record: Mapping[str, object] | None) -> str | None:
@@ -422,7 +425,8 @@ def finish_clip(planned: Planned, clip: ClipPlan, failed: frozenset[Path]) -> No
     lint = None if planned.lint is None else planned.lint.get(clip.name, ())
     verification = clip_verification(clip, planned.plan)
     media, config = planned.plan.media, planned.config
-    if write_manifest(clip, media, config, inputs, lint, verification):
+    shared = shared_for(planned, clip)
+    if write_manifest(clip, media, config, inputs, lint, verification, shared):
         log.info("wrote %s manifest", clip.name)
         wrote = True
     # The pages follow the manifest and the sidecars: a clip whose files did not change keeps
@@ -430,6 +434,35 @@ def finish_clip(planned: Planned, clip: ClipPlan, failed: frozenset[Path]) -> No
     if wrote or not (clip.folder / "review.html").exists():
         write_review(clip.folder, read_manifest(clip))
         write_index(clip.folder.parent)
+    check_shareable(clip, shared)
+
+
+def shared_for(planned: Planned, clip: ClipPlan) -> Shared:
+    """The redactor of the config's terms and its private folder (README, Protection)."""
+    root = clip.folder.parent
+    return Shared(redactor(planned.redact), private_folder(planned.config, root, cache_root()))
+
+
+def check_shareable(clip: ClipPlan, shared: Shared) -> None:
+    """Fail the build when a file of the clip's folder, or of the output folder itself (the
+    index), says a redacted term; such files are moved to the private folder first, so that
+    what is left can be shared."""
+    matcher = shared.redactor.matcher
+    if not matcher.terms:
+        return
+    root = clip.folder.parent
+    found = leaks.scan_files(matcher, root, leaks.written(clip.folder) + leaks.written(root, False))
+    if not found:
+        log.info("%s: no redacted term in its files", clip.folder)
+        return
+    moved = leaks.quarantine(root, found, shared.private / "leaked")
+    lines = [leak.line() for leak in found]
+    lines.append(
+        f"{clip.name}: {len(moved)} file(s) that say a redacted term were moved out of the "
+        f"output folder to {shared.private / 'leaked'} (expected every form of the name in "
+        "the redaction's words, forms or patterns)"
+    )
+    raise BuildError("\n".join(lines))
 
 
 @dataclass(frozen=True)

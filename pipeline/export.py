@@ -3,6 +3,10 @@
 Each cut becomes a clip that references the original source file at its source timecodes,
 counted in frames of the clip's output rate, so an EDL, FCP XML or OTIO file conforms to the
 very frames the MP4 holds. Quotes and redactions become markers on the cuts they fall in.
+
+A clip with redactions references its rendered, redacted MP4 instead (``rendered``): each cut
+at its place in that file, so that the edit can be reworked but the unredacted source is never
+what a shared timeline points at.
 """
 
 from __future__ import annotations
@@ -88,28 +92,53 @@ def build_otio(
     timeline: Timeline,
     media: Mapping[str, MediaInfo],
     marks: Sequence[Mark] = (),
+    rendered: MediaInfo | None = None,
 ) -> Any:
     """The clip as an ``otio.schema.Timeline``: a video and an audio track of its cuts (a gap
-    in the audio for a silent source), the markers on the video clips."""
+    in the audio for a silent source), the markers on the video clips. With ``rendered`` (the
+    clip's own MP4), every cut references that file at its place on the clip."""
     rate = float(timeline.fps)
     reels = reel_names(list(dict.fromkeys(ts.source for ts in timeline.spans)))
     result = otio.schema.Timeline(name=name, global_start_time=RT(0, rate))
     video = otio.schema.Track(name="V1", kind=otio.schema.TrackKind.Video)
     sound = otio.schema.Track(name="A1", kind=otio.schema.TrackKind.Audio)
     for ts in timeline.spans:
-        clip = _clip(ts, media[ts.source], timeline.fps, reels[ts.source])
+        cut = ts if rendered is None else on_clip(ts, timeline.fps)
+        info = media[ts.source] if rendered is None else rendered
+        reel = reels[ts.source] if rendered is None else reel_names(["clip"])["clip"]
+        clip = _clip(cut, info, timeline.fps, reel)
         for mark in marks:
-            marker = _marker(mark, ts, timeline.fps)
+            marker = _marker(mark if rendered is None else _shifted(mark, ts), cut, timeline.fps)
             if marker is not None:
                 clip.markers.append(marker)
         video.append(clip)
-        if media[ts.source].has_audio:
-            sound.append(_clip(ts, media[ts.source], timeline.fps, reels[ts.source]))
+        if info.has_audio:
+            sound.append(_clip(cut, info, timeline.fps, reel))
         else:
-            sound.append(otio.schema.Gap(source_range=TR(RT(0, rate), RT(ts.frames, rate))))
+            sound.append(otio.schema.Gap(source_range=TR(RT(0, rate), RT(cut.frames, rate))))
     result.tracks.append(video)
     result.tracks.append(sound)
     return result
+
+
+def on_clip(ts: TimelineSpan, fps: Fraction) -> TimelineSpan:
+    """A cut as a span of the rendered clip: its frames on screen, in the clip's time.
+
+    >>> cut = on_clip(TimelineSpan("a", Span(9000, 13000), 25, 100, Span(1000, 5000)), 25)
+    >>> cut.src, cut.first_frame, cut.frames
+    (Span(start_ms=1000, end_ms=5000), 25, 100)
+    """
+    first, last = ts.screen_frames(fps)
+    return TimelineSpan(ts.source, ts.clip, first, last - first + 1, ts.clip)
+
+
+def _shifted(mark: Mark, ts: TimelineSpan) -> Mark:
+    """A mark in source time moved to the clip's time, inside the cut ``ts``."""
+    if mark.source != ts.source:
+        return mark
+    shift = ts.shift_ms
+    span = Span(mark.span.start_ms + shift, mark.span.end_ms + shift)
+    return Mark(mark.kind, mark.source, span, mark.label)
 
 
 def _clip(ts: TimelineSpan, info: MediaInfo, fps: Fraction, reel: str) -> Any:

@@ -25,6 +25,7 @@ from pipeline.media import measure_output
 from pipeline.model import Cue, MediaInfo, Span, TimelineSpan
 from pipeline.plan import ClipPlan, Job
 from pipeline.privacy import scan
+from pipeline.shareable import Redactor
 from pipeline.stamps import file_sha256
 from pipeline.subtitles.lint import Finding
 from pipeline.timecode import format_ms
@@ -320,11 +321,31 @@ def write_manifest(
     inputs: Mapping[str, Inputs | None],
     lint: Sequence[Finding] | None = None,
     verification: Sequence[Mapping[str, Any]] | None = None,
+    shared: Shared | None = None,
 ) -> bool:
-    """Write ``out/<clip>/<clip>.manifest.json`` atomically, only if it changed."""
+    """Write ``out/<clip>/<clip>.manifest.json`` atomically, only if it changed.
+
+    With ``shared``, that file is the shareable one: every redacted term in it is replaced
+    (in English), and the whole record, with the real words, goes to the private folder.
+    """
     data = manifest(clip, media, config, inputs, lint, verification)
-    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-    return write_if_changed(manifest_path(clip), text)
+    if shared is not None:
+        write_if_changed(shared.private / manifest_path(clip).name, _json(data))
+        data = shared.redactor.data(data)
+    return write_if_changed(manifest_path(clip), _json(data))
+
+
+def _json(data: Mapping[str, Any]) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+@dataclasses.dataclass(frozen=True)
+class Shared:
+    """How a build keeps its output folder shareable: the redactor of the config's terms,
+    and the private folder (outside the output folder) for the unredacted record."""
+
+    redactor: Redactor
+    private: Path
 
 
 def same_text(path: Path, text: str) -> bool:

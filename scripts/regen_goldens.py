@@ -9,6 +9,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from pipeline.redaction import as_unit
 from tests import rtl
 from tests.plans import GOLDEN, cases
 
@@ -18,6 +19,11 @@ def regen_rtl_png() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         rtl.write_golden(rtl.render_with_build_clip(Path(tmp)))
     print(f"wrote {rtl.GOLDEN_PNG}")
+    with tempfile.TemporaryDirectory() as tmp:
+        before, replacement, after = rtl.REDACTED
+        line = before + as_unit(replacement, rtl=True) + after
+        rtl.render_band(line, Path(tmp) / "line.png").replace(rtl.REDACTED_PNG)
+    print(f"wrote {rtl.REDACTED_PNG}")
 
 
 def main() -> None:

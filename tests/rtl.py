@@ -124,3 +124,30 @@ def changed_share(frame: bytes, golden: bytes) -> float:
     text = sum(1 for g in golden if g > 128)
     changed = sum(1 for a, g in zip(frame, golden, strict=True) if abs(a - g) > 64)
     return changed / max(text, 1)
+
+
+# --- a redaction's replacement inside an Arabic line (issue 15): one unit, in order ---------
+REDACTED_PNG = Path(__file__).parent / "golden" / "arabic-redacted.png"
+REDACTED = ("قال لي صديقي القديم إن ", "[name removed]", " كان يكذب علينا كل يوم في المدرسة.")
+REDACTED_BAND = 140  # the bottom rows of the frame: two lines of subtitles
+
+
+def render_band(text: str, out: Path, rtl: bool = True, px: int = 38) -> Path:
+    """``text`` burned by libass (the ASS that build-clip writes) on a plain frame; the bottom
+    band of that frame as a gray PNG."""
+    from pipeline.model import Cue, Span
+    from pipeline.subtitles.write import AssStyle, to_ass
+
+    w, h = SIZE
+    ass = out.with_suffix(".ass")
+    style = AssStyle(w, h, "Noto Naskh Arabic", px, 20, 2.0, rtl=rtl)
+    ass.write_text(to_ass([Cue(Span(0, 3000), text)], style), encoding="utf-8")
+    subprocess.run(
+        ["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi",
+         "-i", f"color=c=0x203040:size={w}x{h}:rate=25:duration=1",
+         "-vf", f"ass=filename={ass}:shaping=complex,"
+         f"crop={w}:{REDACTED_BAND}:0:{h - REDACTED_BAND},format=gray",
+         "-frames:v", "1", str(out)],
+        check=True,
+    )  # fmt: skip
+    return out

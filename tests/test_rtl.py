@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from pipeline.languages import rtl_embed
 from pipeline.model import Cue, Span
+from pipeline.redaction import as_unit
 from pipeline.subtitles.write import AssStyle, to_ass
 from tests import rtl
 from tests.conftest import need_ffmpeg
@@ -64,3 +66,39 @@ def test_without_bidi_marks_the_frame_differs(rendered: Path, tmp_path: Path) ->
 
 def test_rtl_embedding_is_added_at_render_time_only() -> None:
     assert rtl_embed("سطر\nline") == "\u202bسطر\u202c\n\u202bline\u202c"
+
+
+def _gray(png: Path) -> Any:
+    import numpy as np
+
+    raw = subprocess.run(
+        ["ffmpeg", "-nostdin", "-v", "error", "-i", str(png), "-f", "rawvideo", "-pix_fmt",
+         "gray", "-"],
+        capture_output=True, check=True,
+    ).stdout  # fmt: skip
+    return np.frombuffer(raw, np.uint8).reshape(rtl.REDACTED_BAND, rtl.SIZE[0]).astype(int)
+
+
+def _best_match(frame: Any, template: Any) -> float:
+    """The smallest mean difference of ``template`` laid anywhere over ``frame`` (0: found)."""
+    import numpy as np
+
+    windows = np.lib.stride_tricks.sliding_window_view(frame, template.shape)
+    return float(np.abs(windows - template).mean(axis=(2, 3)).min())
+
+
+def test_a_replacement_in_an_arabic_line_is_one_unit_in_order(tmp_path: Path) -> None:
+    need_ffmpeg()
+    before, replacement, after = rtl.REDACTED
+    line = rtl.render_band(before + as_unit(replacement, rtl=True) + after, tmp_path / "a.png")
+    golden = _gray(rtl.REDACTED_PNG).astype("uint8").tobytes()
+    assert rtl.changed_share(_gray(line).astype("uint8").tobytes(), golden) <= OK
+    # OCR-free: "[name removed]" rendered on its own, left to right, is found whole in the
+    # line ("[name" and "removed]" on one line, in this order, brackets not mirrored).
+    alone = _gray(rtl.render_band(replacement, tmp_path / "alone.png", rtl=False))
+    rows, cols = (alone > 128).any(axis=1).nonzero()[0], (alone > 128).any(axis=0).nonzero()[0]
+    template = alone[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    found = _best_match(_gray(line), template)
+    # The control: the same words mirrored (as a bidi error would show them) are not there.
+    mirrored = _best_match(_gray(line), template[:, ::-1])
+    assert found < 8 and mirrored > 3 * found, (found, mirrored)

@@ -1,7 +1,9 @@
 """``build-clip export CONFIG --format otio|edl|fcpxml|xml``: a clip's edit for an editor's NLE.
 
 The timeline references the original source files at the source timecodes (in frames of the
-clip's output rate), with a marker for each quote and redaction; nothing is rendered.
+clip's output rate), with a marker for each quote and redaction; nothing is rendered. A clip
+with redactions references its rendered, redacted MP4 instead (README, Export): a timeline is
+shared like the rest of the output folder, and the unredacted source must not travel with it.
 """
 
 from __future__ import annotations
@@ -12,12 +14,18 @@ from pathlib import Path
 from rich.console import Console
 
 from pipeline.cli import _common
-from pipeline.config import load, require_clips
-from pipeline.errors import ConfigError, Problem
+from pipeline.config import RedactSpec, load, require_clips
+from pipeline.errors import BuildError, ConfigError, Problem
 from pipeline.export import FORMATS, Mark, build_otio, quote_marks, redaction_marks, to_string
 from pipeline.files import write_text
+from pipeline.leaks import find
 from pipeline.manifest import read_manifest
+from pipeline.media import probe
+from pipeline.model import MediaInfo
 from pipeline.plan import ClipPlan, check_outputs, plan_build
+from pipeline.review import shown_index
+from pipeline.shareable import Redactor, redactor
+from pipeline.stamps import file_sha256
 
 DESCRIPTION = """\
 Write each clip's edit as a timeline an editor can open in an NLE, through OpenTimelineIO:
@@ -63,13 +71,25 @@ def run(args: argparse.Namespace, out: Console, err: Console) -> int:
     fmt = FORMATS[args.format]
     paths = {c.name: args.output or c.folder / f"{c.name}{fmt.suffix}" for c in plan.clips}
     check_outputs(config, list(paths.values()))
+    hiding = redactor(config.project.redact)
     for clip in plan.clips:
-        timeline = build_otio(clip.name, clip.timeline, plan.media, marks(clip))
-        write_text(paths[clip.name], to_string(timeline, args.format))
+        rendered = redacted_output(clip, config.project.redact)
+        name = hiding.text(clip.name)
+        timeline = build_otio(name, clip.timeline, plan.media, marks(clip, hiding), rendered)
+        text = to_string(timeline, args.format)
+        said = find(hiding.matcher, text)
+        if said:  # a source's file name, say: the file would not be shareable
+            where = ", ".join(f"line {line}" if line else "a string" for line, _ in said)
+            raise BuildError(
+                f"{paths[clip.name]}: not written: the timeline would say a redacted term "
+                f"({where}; expected no redacted name in the sources' file names or clip names)"
+            )
+        write_text(paths[clip.name], text)
         if not args.quiet:
+            media = f", media: {rendered.path.name}, redacted" if rendered else ""
             out.print(
                 f"wrote {paths[clip.name]} ({len(clip.timeline.spans)} cuts, "
-                f"{clip.timeline.frames} frames at {float(clip.timeline.fps):g} fps)",
+                f"{clip.timeline.frames} frames at {float(clip.timeline.fps):g} fps{media})",
                 highlight=False,
                 markup=False,
                 soft_wrap=True,
@@ -77,8 +97,33 @@ def run(args: argparse.Namespace, out: Console, err: Console) -> int:
     return 0
 
 
-def marks(clip: ClipPlan) -> list[Mark]:
-    """The clip's quotes (from its cuts) and redactions (from its last manifest, if built)."""
-    quotes = [cut.quote for cut in clip.spec.cuts]
+def redacted_output(clip: ClipPlan, redact: tuple[RedactSpec, ...]) -> MediaInfo | None:
+    """The rendered MP4 that a clip with redactions is exported on (None: the clip has none,
+    its cuts reference their sources): the one its review page plays, as its manifest
+    records it.
+
+    Raises:
+        BuildError: the clip has redactions but that output is not built, or was changed.
+    """
+    sources = {c.source for c in clip.spec.cuts}
+    if not any(r.source in sources for r in redact) or not clip.jobs:
+        return None
+    job = clip.jobs[shown_index([j.lang for j in clip.jobs]) or 0]
+    record = (read_manifest(clip).get("outputs") or {}).get(job.output.name) or {}
+    if not job.output.is_file() or record.get("sha256") != file_sha256(job.output):
+        raise BuildError(
+            f"{job.output}: clip {clip.name!r} has redactions, so its timeline references its "
+            "rendered, redacted video, which is not built or not as built (expected: "
+            "build-clip CONFIG first)"
+        )
+    return probe(job.output)
+
+
+def marks(clip: ClipPlan, hiding: Redactor | None = None) -> list[Mark]:
+    """The clip's quotes (from its cuts) and redactions (from its last manifest, if built),
+    their labels with every redacted term replaced."""
+    hiding = hiding or Redactor()
+    quotes = [hiding.text(cut.quote) if cut.quote else None for cut in clip.spec.cuts]
     redactions = read_manifest(clip).get("redactions")
-    return quote_marks(quotes, clip.timeline) + redaction_marks(redactions, clip.timeline)
+    found = quote_marks(quotes, clip.timeline) + redaction_marks(redactions, clip.timeline)
+    return [Mark(m.kind, m.source, m.span, hiding.text(m.label)) for m in found]
