@@ -16,11 +16,11 @@ import html
 import json
 import re
 import shutil
-import subprocess
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline import children
 from pipeline.errors import PipelineError
 from pipeline.ffmpeg import ffprobe_json, find_tool, input_arg
 from pipeline.redaction import Matcher
@@ -119,11 +119,12 @@ def _media_texts(path: Path) -> Iterator[tuple[str, str]]:
 def _subtitle_text(path: Path, track: int) -> str:
     argv = [find_tool("ffmpeg"), "-nostdin", "-v", "error", "-i", input_arg(path)]
     argv += ["-map", f"0:s:{track}", "-f", "srt", "-"]
-    proc = subprocess.run(argv, capture_output=True, check=False)
+    proc = children.run(argv, capture_output=True, check=False)
     if proc.returncode != 0:
         tail = (proc.stderr.decode(errors="replace").strip().splitlines() or ["?"])[-1]
         raise OSError(f"ffmpeg could not read subtitle track {track} ({tail})")
-    return proc.stdout.decode("utf-8", errors="replace")
+    out: bytes = proc.stdout
+    return out.decode("utf-8", errors="replace")
 
 
 def texts_of(path: Path) -> Iterator[tuple[str, str]]:
