@@ -6,17 +6,23 @@ from fractions import Fraction
 
 import pytest
 
-from pipeline.config import AudioSpec, RedactSpec
+from pipeline.config import AudioSpec, RedactSpec, TermSpec
 from pipeline.finish import (
+    WORD_PAD_MS,
     clip_redactions,
     fits_linear,
     parse_loudnorm,
     parse_measurement,
     redact_cues,
+    redact_text,
+    said,
     second_pass,
+    source_spans,
 )
 from pipeline.model import Cue, Segment, Span, Transcript, Word
+from pipeline.plan import rewrap
 from pipeline.privacy import scan
+from pipeline.subtitles.segment import CueRules
 from pipeline.timecode import parse_timecode
 from pipeline.timeline import build_timeline
 
@@ -57,14 +63,78 @@ def test_text_is_replaced_in_every_language() -> None:
         Cue(Span(6500, 8000), "something said here"),
         Cue(Span(3000, 3500), "قال هاريس Haris"),
     ]
-    assert [c.text for c in redact_cues(cues, reds, [spec])] == [
-        "My friend [name removed], [name removed]",
+    unit = "[name\u00a0removed]"  # one unit: never broken across lines
+    assert [c.text for c in redact_cues(cues, reds, [spec], "en")] == [
+        f"My friend {unit}, {unit}",
         "Harisović ok",
         "[...]",
-        "قال هاريس [name removed]",
+        f"قال هاريس {unit}",
     ]
     # The name goes from the text even where the transcript never heard it.
-    assert redact_cues(cues[:1], (), [spec])[0].text == "My friend [name removed], [name removed]"
+    assert redact_cues(cues[:1], (), [spec])[0].text == f"My friend {unit}, {unit}"
+
+
+JOHN = TermSpec(term="John Smith", forms={"bs": ("Johna Smitha",), "ar": ("جون سميث",)})
+PER_LANG = RedactSpec(
+    source="s", words=(JOHN,), audio="bleep", text={"en": "[name removed]", "ar": "[اسم]"}
+)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        # Two words across a line break, and a possessive, whole.
+        (
+            "en",
+            "I met John\nSmith and John Smith's brother",
+            "I met [name\u00a0removed] and [name\u00a0removed] brother",
+        ),
+        # An inflected form the config lists, the default replacement in the language.
+        ("bs", "Upoznao sam Johna Smitha.", "Upoznao sam [uklonjeno]."),
+        ("bs", "John Smith je otišao.", "[uklonjeno] je otišao."),
+        # An attached Arabic prefix, the replacement isolated in the right-to-left line.
+        ("ar", "التقيت بجون سميث", "التقيت \u2068[اسم]\u2069"),
+        # A form of another language is not this one's (the scan of outputs knows them all).
+        ("en", "Johna Smitha", "Johna Smitha"),
+    ],
+)
+def test_every_language_loses_its_forms_of_the_term(lang: str, text: str, expected: str) -> None:
+    [cue] = redact_cues([Cue(Span(0, 2000), text)], (), [PER_LANG], lang)
+    assert cue.text == expected
+
+
+def test_a_two_word_name_and_a_possessive_are_bleeped_whole() -> None:
+    words = [
+        Word(Span(900, 1080), "met"),
+        Word(Span(1080, 1340), " John"),
+        Word(Span(1340, 1640), " Smith"),
+        Word(Span(1640, 1900), " and"),
+        Word(Span(1900, 2120), " John"),
+        Word(Span(2120, 2600), " Smith's"),
+        Word(Span(2600, 2780), " brother"),
+        Word(Span(3000, 3300), " Smith"),  # the surname alone is no term
+    ]
+    transcript = Transcript("en", (Segment(Span(900, 3300), "", tuple(words)),))
+    assert said(PER_LANG, transcript) == [
+        (Span(1080, 1640), "John Smith"),
+        (Span(1900, 2600), "John Smith"),
+    ]
+    pad = WORD_PAD_MS
+    assert source_spans(PER_LANG, transcript) == [
+        Span(1080 - pad, 1640 + pad),
+        Span(1900 - pad, 2600 + pad),
+    ]
+
+
+def test_a_card_loses_every_language_s_forms() -> None:
+    assert redact_text("Johna Smitha", [PER_LANG], "en", None) == "[name\u00a0removed]"
+    assert redact_text("Johna Smitha", [PER_LANG], "en", "en") == "Johna Smitha"
+
+
+def test_a_replacement_is_never_broken_across_lines() -> None:
+    text = "Then my friend [name\u00a0removed] took us all the way to the border"
+    [cue] = rewrap([Cue(Span(0, 3000), text)], "en", CueRules(max_line=20, max_lines=4))
+    assert "[name\u00a0removed]" in cue.text.split("\n")
 
 
 def test_second_pass_is_one_gain_when_it_fits_else_loudnorm_with_ebur128s_figures() -> None:
