@@ -22,6 +22,7 @@ from pipeline.finish import (
 from pipeline.model import Cue, Segment, Span, Transcript, Word
 from pipeline.plan import rewrap
 from pipeline.privacy import scan
+from pipeline.redaction_report import Tally, Unheard, add_up, tally_clip
 from pipeline.subtitles.segment import CueRules
 from pipeline.timecode import parse_timecode
 from pipeline.timeline import build_timeline
@@ -124,6 +125,28 @@ def test_a_two_word_name_and_a_possessive_are_bleeped_whole() -> None:
         Span(1080 - pad, 1640 + pad),
         Span(1900 - pad, 2600 + pad),
     ]
+
+
+def test_written_but_not_heard_is_counted_and_found() -> None:
+    """'Haris' is heard in cut 1 only; the Bosnian file writes it in both cuts."""
+    haris = TermSpec(term="Haris", forms={"bs": ("Harisa",)})
+    spec = RedactSpec(source="s", words=(haris, "Nobody"), audio="mute")
+    timeline = build_timeline([("s", Span(0, 3000)), ("s", Span(5600, 8000))], Fraction(25))
+    tracks = {
+        "en": [Cue(Span(1000, 2000), "My friend Haris")],
+        "bs": [Cue(Span(1000, 2000), "Moj prijatelj Haris"), Cue(Span(3500, 4000), "i Harisa")],
+    }
+    tallies, unheard = tally_clip([spec], timeline, {"s": TRANSCRIPT}, tracks)
+    assert tallies == [
+        Tally(0, "Haris", "s", 1, (("en", 1), ("bs", 2))),
+        Tally(0, "Nobody", "s", 0, (("en", 0), ("bs", 0))),
+    ]
+    # Clip 3.5 s is 0.5 s into cut 2: source 6.1 s.
+    assert unheard == [Unheard(0, "Haris", "bs", 3500, "s", 6100)]
+    assert add_up(tallies + tallies)[0] == Tally(0, "Haris", "s", 2, (("en", 2), ("bs", 4)))
+    # A redaction of the text alone keeps the sound on purpose: nothing to listen for.
+    text_only = spec.model_copy(update={"audio": None})
+    assert tally_clip([text_only], timeline, {"s": TRANSCRIPT}, tracks)[1] == []
 
 
 def test_a_card_loses_every_language_s_forms() -> None:
