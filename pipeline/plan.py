@@ -331,7 +331,13 @@ def verify_plan(
     if mode != "words":
         return None
     redacted = [
-        tuple(t.term for r in redact if r.source == cut.source and r.audio for t in terms(r.words))
+        tuple(
+            form
+            for r in redact
+            if r.source == cut.source and r.audio
+            for t in terms(r.words)
+            for form in t.written(None)  # a form of the name heard again is the name
+        )
         for cut in cuts
     ]
     kept = [

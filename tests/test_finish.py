@@ -7,6 +7,7 @@ from fractions import Fraction
 import pytest
 
 from pipeline.config import AudioSpec, RedactSpec, TermSpec
+from pipeline.cuts import ResolvedCut
 from pipeline.finish import (
     WORD_PAD_MS,
     clip_redactions,
@@ -20,7 +21,7 @@ from pipeline.finish import (
     source_spans,
 )
 from pipeline.model import Cue, Segment, Span, Transcript, Word
-from pipeline.plan import rewrap
+from pipeline.plan import rewrap, verify_plan
 from pipeline.privacy import scan
 from pipeline.redaction_report import Tally, Unheard, add_up, tally_clip
 from pipeline.subtitles.segment import CueRules
@@ -231,3 +232,20 @@ def test_privacy_scan_allows_only_the_allow_list() -> None:
         "streams ['video', 'audio', 'data'] (expected ['video', 'audio'])",
         "video stream tag handler_name='Core Media Video'",
     ]
+
+
+def test_verification_expects_no_bleeped_word() -> None:
+    """The words under a bleep (both of "John Smith", and what a timed redaction covers) are
+    not among those to hear; every form of the name must not be heard."""
+    words = tuple(
+        Word(Span(a, b), t)
+        for a, b, t in [(0, 500, "I"), (500, 900, "met"), (1000, 1300, "John"),
+                        (1300, 1600, "Smith"), (1700, 2000, "again")]
+    )  # fmt: skip
+    cut = ResolvedCut("s", Span(0, 2500), Span(0, 2500), words=words)
+    timeline = build_timeline([("s", Span(0, 2500))], Fraction(25))
+    plan = verify_plan("words", None, [PER_LANG], [cut], timeline, [Span(960, 1640)])
+    assert plan is not None
+    [planned] = plan.cuts
+    assert [w.text for w in planned.words] == ["I", "met", "again"]
+    assert planned.redacted == ("John Smith", "Johna Smitha", "جون سميث")
