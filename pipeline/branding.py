@@ -9,7 +9,8 @@ import pysubs2
 
 from pipeline.config import CardSpec, ClipSpec, Config
 from pipeline.errors import MediaError
-from pipeline.languages import rtl_embed
+from pipeline.finish import redact_text
+from pipeline.languages import is_rtl, rtl_embed
 from pipeline.media import probe
 from pipeline.model import MediaInfo
 from pipeline.render import Bumper, Card, Extra
@@ -47,6 +48,20 @@ def card_font(card: CardSpec, latin_font: str) -> str:
     """The font a card is drawn in: its own, else Noto Naskh for Arabic script, else the
     subtitles' Latin font."""
     return card.font or ("Noto Naskh Arabic" if _rtl(card.text) else latin_font)
+
+
+def shown(config: Config, clip: ClipSpec, card: CardSpec) -> CardSpec:
+    """The card as shown: every redacted term of the project (of any source: a card belongs
+    to none) replaced, found in every language's forms, since a card has no language of its
+    own. The replacement is in the card's language: the clip's first subtitle language
+    (burned first) written in the card's direction, else ``ar`` or ``en``."""
+    rtl, langs = _rtl(card.text), clip.subtitles.languages
+    lang = next(
+        (x for x in (*clip.subtitles.burn, *langs) if x in langs and is_rtl(x) == rtl),
+        "ar" if rtl else "en",
+    )
+    text = redact_text(card.text, config.project.redact, lang, None)
+    return card if text == card.text else card.model_copy(update={"text": text})
 
 
 def card_ass(card: CardSpec, size: tuple[int, int], latin_font: str) -> str:
@@ -91,7 +106,7 @@ def extras(
     def card(spec: CardSpec) -> tuple[Extra, str]:
         return (
             Card(_frames(spec.duration, fps), spec.background, spec.image),
-            card_ass(spec, size, latin),
+            card_ass(shown(config, clip, spec), size, latin),
         )
 
     def bumper(key: str) -> tuple[Extra, None] | None:

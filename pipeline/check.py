@@ -7,13 +7,13 @@ reports everything; only a config that cannot be loaded stops the check.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pipeline.config import SUBTITLE_MODES, ClipSpec, Config
 from pipeline.cuts import ResolvedCut, resolve_cuts
 from pipeline.errors import InputError, MediaError, Problem, SubtitleError
-from pipeline.model import MediaInfo, Timeline, Transcript
+from pipeline.model import Cue, MediaInfo, Timeline, Transcript
 from pipeline.plan import (
     TranscribeProgress,
     clip_cues,
@@ -22,6 +22,8 @@ from pipeline.plan import (
     load_transcripts,
     probe_sources,
 )
+from pipeline.redaction import terms
+from pipeline.redaction_report import Tally, Unheard, add_up, tally_clip
 from pipeline.subtitles.lint import (
     Finding,
     LintSettings,
@@ -32,15 +34,33 @@ from pipeline.subtitles.lint import (
     settings_for_frame,
 )
 from pipeline.subtitles.read import SubtitleFile, scan_subtitles
+from pipeline.timecode import format_ms
 from pipeline.timeline import map_cues
+from pipeline.yamlsource import Loc
 
 Files = Mapping[Path, SubtitleFile]
+
+
+@dataclass(frozen=True)
+class Report:
+    """What a check found: its findings, and where each redacted term matched."""
+
+    findings: list[Finding]
+    redactions: list[Tally] = field(default_factory=list)
 
 
 def check_project(
     config: Config, clips: Collection[str] = (), on_transcribe: TranscribeProgress | None = None
 ) -> list[Finding]:
     """Every finding for the named clips (all when empty), sorted by file and line."""
+    return check_report(config, clips, on_transcribe).findings
+
+
+def check_report(
+    config: Config, clips: Collection[str] = (), on_transcribe: TranscribeProgress | None = None
+) -> Report:
+    """Every finding for the named clips (all when empty), sorted by file and line, and the
+    places each redacted term matched in them."""
     project = config.project
     chosen = {n: c for n, c in project.clips.items() if not clips or n in clips}
     files, found = read_files(config, chosen)
@@ -54,10 +74,16 @@ def check_project(
     try:
         transcripts = load_transcripts(config, usable, media, on_transcribe)
     except InputError as e:
-        return _sorted_unique(found + _from_problems(e.problems, "transcript"))
+        return Report(_sorted_unique(found + _from_problems(e.problems, "transcript")))
+    tallies: list[Tally] = []
     for name, clip in usable.items():
-        found += _check_clip(config, name, clip, media, transcripts, files)
-    return _sorted_unique(found)
+        clip_found, clip_tallies = _check_clip(config, name, clip, media, transcripts, files)
+        found += clip_found
+        tallies += clip_tallies
+    used = {cut.source for clip in usable.values() for cut in clip.cuts}
+    tallies = add_up(tallies)
+    found += [_matched_nothing(config, t) for t in tallies if t.source in used and not t.total]
+    return Report(_sorted_unique(found), tallies)
 
 
 def by_clip(
@@ -126,11 +152,11 @@ def _check_clip(
     media: Mapping[str, MediaInfo],
     transcripts: Mapping[str, Transcript],
     files: Files,
-) -> list[Finding]:
+) -> tuple[list[Finding], list[Tally]]:
     try:
         cuts = resolve_cuts(config, name, clip, media, transcripts)
     except InputError as e:
-        return _from_problems(e.problems, "cuts")
+        return _from_problems(e.problems, "cuts"), []
     found: list[Finding] = []
     for cut in cuts:  # what the build logs about its cuts (pipeline/plan.py plan_clip)
         found += [
@@ -140,7 +166,7 @@ def _check_clip(
     try:
         timeline = clip_timeline(config, name, cuts, media)
     except InputError as e:
-        return found + _from_problems(e.problems, "cuts")
+        return found + _from_problems(e.problems, "cuts"), []
     tracks: dict[str, Track] = {}
     for lang in clip.subtitles.languages:
         try:
@@ -160,7 +186,43 @@ def _check_clip(
     }
     for lang, problem in font_problems(config, name, burned):
         found += _from_problems([problem], "glyphs", lang)
+    cues: dict[str, list[Cue]] = {
+        lang: [located.cue for located in track.cues] for lang, track in tracks.items()
+    }
+    tallies, unheard = tally_clip(config.project.redact, timeline, transcripts, cues)
+    found += [replace(f, clip=name) for f in _unheard(config, unheard)]
+    return found, tallies
+
+
+def _unheard(config: Config, unheard: Sequence[Unheard]) -> list[Finding]:
+    """A warning for each place a redacted term is written but not heard (the build shows
+    it too): its subtitles lose it, its sound is redacted only by time."""
+    found = []
+    for u in unheard:
+        at = format_ms(u.clip_ms)
+        if u.source is not None and u.source_ms is not None:
+            at += f" (source {u.source} at {format_ms(u.source_ms)})"
+        message = (
+            f"{u.term!r} is written in the {u.lang} subtitles at {at} but not heard there: "
+            "listen, and redact the sound by time if it is said"
+        )
+        problem = config.problem(("redact", u.index), message)
+        found += _from_problems([problem], "redaction", u.lang, "warning")
     return found
+
+
+def _matched_nothing(config: Config, tally: Tally) -> Finding:
+    """A warning for a term that nothing in the checked clips says or writes."""
+    message = (
+        f"{tally.term!r} matches nothing: not heard in the cuts of source {tally.source!r}, "
+        "not written in their subtitles (expected the term as it is said or written there; "
+        "a misspelt name redacts nothing)"
+    )
+    words = config.project.redact[tally.index].words
+    k = next(k for k, t in enumerate(terms(words)) if t.term == tally.term)
+    loc: Loc = ("redact", tally.index, "words", k)
+    problem = config.problem(loc if isinstance(words[k], str) else (*loc, "term"), message)
+    return _from_problems([problem], "redaction", "", "warning")[0]
 
 
 def _track(

@@ -3,33 +3,38 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pipeline.config import AudioSpec, RedactSpec
+from pipeline.languages import is_rtl
 from pipeline.media import ebur128_summary
 from pipeline.model import Cue, Span, Timeline, Transcript
-from pipeline.quotes import tokens
-from pipeline.redaction import terms
+from pipeline.redaction import Matcher, as_unit, replacement_for, terms
 from pipeline.render import SAMPLE_RATE, Redaction
 
-REMOVED = "[removed]"
 WORD_PAD_MS = 40  # a redacted word is hidden a little before and after its timestamps
+
+
+def said(spec: RedactSpec, transcript: Transcript | None) -> list[tuple[Span, str]]:
+    """Each run of the transcript's words that says one of ``spec``'s terms (found by the
+    one matcher, pipeline/redaction.py, in the transcript's language), and the term: a
+    word is hit whole, a possessive's "'s" included ("John Smith's" is two words)."""
+    if transcript is None or not spec.words:
+        return []
+    words = transcript.words
+    runs = Matcher(terms(spec.words)).words([w.text for w in words], transcript.language)
+    return [(Span(words[a].span.start_ms, words[b].span.end_ms), t) for a, b, t in runs]
 
 
 def source_spans(spec: RedactSpec, transcript: Transcript | None) -> list[Span]:
     """Where a redaction applies in its source: its span, or every time one of its words is said."""
     if spec.start is not None and spec.end is not None:
         return [Span(spec.start.ms, spec.end.ms)]
-    wanted = {tuple(tokens(t.term)) for t in terms(spec.words)}
-    spans = []
-    for word in transcript.words if transcript else ():
-        if tuple(tokens(word.text)) in wanted:
-            spans.append(
-                Span(max(0, word.span.start_ms - WORD_PAD_MS), word.span.end_ms + WORD_PAD_MS)
-            )
-    return spans
+    return [
+        Span(max(0, span.start_ms - WORD_PAD_MS), span.end_ms + WORD_PAD_MS)
+        for span, _ in said(spec, transcript)
+    ]
 
 
 def clip_redactions(
@@ -52,41 +57,47 @@ def clip_redactions(
     return tuple(out)
 
 
+def replacement(spec: RedactSpec, lang: str) -> str:
+    """What ``spec`` shows in ``lang`` in place of what it hides: one unit, never broken
+    across lines, isolated in a right-to-left line."""
+    return as_unit(replacement_for(spec.text, lang), rtl=is_rtl(lang))
+
+
+def redact_text(text: str, specs: Sequence[RedactSpec], lang: str, forms: str | None) -> str:
+    """``text`` with every term of ``specs`` replaced by its replacement in ``lang``, the
+    terms found in their forms of ``forms`` (every language's when None)."""
+    for spec in specs:
+        if spec.words:
+            text = Matcher(terms(spec.words)).replace(text, forms, replacement(spec, lang))
+    return text
+
+
 def redact_cues(
     cues: Sequence[Cue],
     redactions: Sequence[tuple[RedactSpec, Redaction]],
     specs: Sequence[RedactSpec] = (),
+    lang: str = "en",
 ) -> tuple[Cue, ...]:
-    """Subtitle text with every redacted span and word replaced, in any language.
+    """The subtitle text of language ``lang`` with every redacted span and term replaced.
 
-    A cue that overlaps a timed redaction shows only its replacement text; a redacted word
-    (a name) of ``specs`` is replaced wherever it is written, so translations lose it too,
-    even where the transcript never heard it (misheard, or said outside the cuts).
+    A cue that overlaps a timed redaction shows only its replacement text; a redacted term
+    of ``specs`` is replaced wherever it is written in the cue (across its line breaks, in
+    ``lang``'s forms), so translations lose it too, even where the transcript never heard it
+    (misheard, or said outside the cuts).
     """
-    words = {t.term: _text(spec) for spec in specs for t in terms(spec.words)}
     # A timed redaction replaces the words on screen when it says so, or when the sound is
     # redacted; a blur alone leaves them (they are still what was said).
     timed = [
-        (_text(spec), r.span)
+        (replacement(spec, lang), r.span)
         for spec, r in redactions
         if not spec.words and (spec.text is not None or spec.audio is not None)
     ]
     out = []
     for cue in cues:
-        text = cue.text
         hit = next((t for t, span in timed if span.intersect(cue.span)), None)
-        if hit is not None:
-            text = hit
-        for word, replacement in words.items():
-            text = re.sub(
-                rf"(?<!\w){re.escape(word)}(?!\w)", replacement, text, flags=re.IGNORECASE
-            )
+        text = redact_text(cue.text if hit is None else hit, specs, lang, lang)
         out.append(Cue(cue.span, text))
     return tuple(out)
-
-
-def _text(spec: RedactSpec) -> str:
-    return spec.text if isinstance(spec.text, str) else REMOVED
 
 
 def loudnorm_target(audio: AudioSpec, lra: float = 11.0) -> str:

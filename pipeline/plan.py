@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
 
-from pipeline.branding import card_font, extras, probe_bumpers
+from pipeline.branding import card_font, extras, probe_bumpers, shown
 from pipeline.config import (
     AudioSpec,
     ClipSpec,
@@ -266,7 +267,10 @@ def plan_clip(
         tracks = {
             lang: rewrap(
                 redact_cues(
-                    clip_cues(config, clip, lang, timeline, media, rules, cuts), redactions, named
+                    clip_cues(config, clip, lang, timeline, media, rules, cuts),
+                    redactions,
+                    named,
+                    lang,
                 ),
                 lang,
                 rules,
@@ -294,7 +298,14 @@ def plan_clip(
                 ),
                 project.audio if project.audio.loudness is not None else None,
                 card_texts,
-                verify_plan(project.verify, project.transcription, project.redact, cuts, timeline),
+                verify_plan(
+                    project.verify,
+                    project.transcription,
+                    project.redact,
+                    cuts,
+                    timeline,
+                    [r.span for _, r in redactions if r.audio],
+                ),
             )
             for lang in burn or (NOSUBS,)
         ]
@@ -309,19 +320,38 @@ def verify_plan(
     redact: Sequence[RedactSpec],
     cuts: Sequence[ResolvedCut],
     timeline: Timeline,
+    silenced: Sequence[Span] = (),
 ) -> Verify | None:
     """What the output of ``timeline`` should be heard to say, when ``mode`` is ``words``.
 
-    The words of a redaction count only where its sound is bleeped or muted: a redaction of
+    A word whose sound is bleeped or muted (``silenced``, clip time) is not to be heard,
+    and neither may the words of a redaction be that bleeps or mutes them; a redaction of
     the text alone keeps the spoken word on purpose.
     """
     if mode != "words":
         return None
     redacted = [
-        tuple(t.term for r in redact if r.source == cut.source and r.audio for t in terms(r.words))
+        tuple(
+            form
+            for r in redact
+            if r.source == cut.source and r.audio
+            for t in terms(r.words)
+            for form in t.written(None)  # a form of the name heard again is the name
+        )
         for cut in cuts
     ]
-    return Verify(planned_cuts([c.words for c in cuts], timeline, redacted), transcription)
+    kept = [
+        [
+            w
+            for w in cut.words
+            if not any(
+                Span(w.span.start_ms + ts.shift_ms, w.span.end_ms + ts.shift_ms).intersect(s)
+                for s in silenced
+            )
+        ]
+        for cut, ts in zip(cuts, timeline.spans, strict=True)
+    ]
+    return Verify(planned_cuts(kept, timeline, redacted), transcription)
 
 
 def check_fonts(config: Config, clip: str, jobs: list[Job]) -> None:
@@ -352,7 +382,8 @@ def font_problems(
         if card is None:
             continue
         field = f"clips.{clip}.{key}.font"
-        message = check_card_glyphs(card.text, (card_font(card, latin), latin), field)
+        text = shown(config, spec, card).text
+        message = check_card_glyphs(text, (card_font(card, latin), latin), field)
         if message:
             problems.append(("", config.problem(("clips", clip, key, "text"), message)))
     return problems
@@ -434,7 +465,9 @@ def rewrap(cues: Sequence[Cue], lang: str, rules: CueRules) -> tuple[Cue, ...]:
         if all(len(line) <= rules.max_line for line in cue.text.split("\n")):
             out.append(cue)
             continue
-        words = cue.text.split()
+        # A replacement is one unit (no-break spaces, pipeline/redaction.py as_unit): words
+        # are split at the other spaces only.
+        words = re.split(r"[^\S\u00a0]+", cue.text.strip())
         # The fewest lines that fit: the rendition's count, or more only when the text needs it.
         lines = layout(words, lang, rules) or layout(words, lang, replace(rules, max_lines=4))
         out.append(Cue(cue.span, "\n".join(lines) if lines else cue.text))
