@@ -21,15 +21,10 @@ from tests.conftest import SAMPLES, run_cli, write
 pytestmark = [pytest.mark.slow, pytest.mark.ffmpeg, pytest.mark.xdist_group("sample")]
 
 # Whisper base hears "Haris" as "Harry" and "Fazilu" as "Fizzulu" (samples/README.md): the
-# config names what is heard, and the forms the name takes elsewhere.
-# The plain "Haris", "هاريس" and "Fazilu" are terms of their own as well: on this branch the
-# subtitles are redacted by term only; redact-sound makes them use the forms (issue 15).
+# config names what is heard, and the forms the name takes in each language.
 TERMS = """\
       - {term: Harry, forms: {en: [Harry Haris], bs: [Haris, Harisom], ar: [هاريس]}}
       - {term: Fizzulu, forms: {bs: [Fazilu]}}
-      - Haris
-      - هاريس
-      - Fazilu
 """
 # Every form, as a plain case-insensitive substring: the test does not only trust the matcher.
 RAW = ("harry", "haris", "harisom", "fizzulu", "fazilu", "هاريس")
@@ -91,7 +86,7 @@ def shared(tmp_path_factory: pytest.TempPathFactory, interview: Path) -> Path:
     write(
         folder / "story.ar.srt",
         "1\n00:00:00,500 --> 00:00:03,000\nقال لي هاريس إنه صديقي\n\n"  # noqa: RUF001
-        "2\n00:00:03,500 --> 00:00:05,500\nثم جاء هاريس\n",
+        "2\n00:00:03,500 --> 00:00:05,500\nثم جاء صديقه وهاريس\n",  # with a prefix
     )
     config = write(
         folder / "share.yaml",
