@@ -10,7 +10,7 @@ and is never shared.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,8 +48,36 @@ class Redactor:
         if isinstance(value, Mapping):
             return {self.data(k, lang): self.data(v, lang) for k, v in value.items()}
         if isinstance(value, list | tuple):
+            if value and all(
+                isinstance(v, Mapping) and isinstance(v.get("text"), str) for v in value
+            ):
+                return self._words(value, lang)
             return [self.data(v, lang) for v in value]
         return value
+
+    def _words(self, words: Sequence[Mapping[str, Any]], lang: str) -> list[Any]:
+        """Records of words one by one (a cut's kept words): a term said over several of them
+        ("John", "Smith's") becomes one record holding the replacement, from the first's
+        start to the last's end, so that no list of words spells the name."""
+        runs = {
+            first: (last, term)
+            for first, last, term in self.matcher.words([w["text"] for w in words], None)
+        }
+        out: list[Any] = []
+        i = 0
+        while i < len(words):
+            if i in runs:
+                last, term = runs[i]
+                merged = dict(words[i])
+                merged["text"] = replacement_for(self.texts.get(term), lang)
+                if "end_ms" in words[last]:
+                    merged["end_ms"] = words[last]["end_ms"]
+                out.append(self.data(merged, lang))
+                i = last + 1
+            else:
+                out.append(self.data(words[i], lang))
+                i += 1
+        return out
 
 
 def redactor(specs: Iterable[Any]) -> Redactor:

@@ -228,3 +228,21 @@ def test_the_private_folder_is_never_inside_the_output_folder(tmp_path: Path) ->
     )
     inside = private_folder(config, tmp_path, tmp_path / "c")
     assert inside.parent == tmp_path / "c/private" and not inside.is_relative_to(tmp_path / "o")
+
+
+def test_a_name_said_over_several_word_records_becomes_one_record() -> None:
+    """A manifest lists a cut's words one by one: "John", "Smith's" must not spell the name."""
+    redactor = Redactor(Matcher([Term("John Smith")]), {"John Smith": "[name removed]"})
+    words = [
+        {"text": "met", "start_ms": 0, "end_ms": 200},
+        {"text": "John", "start_ms": 200, "end_ms": 400},
+        {"text": "Smith's", "start_ms": 400, "end_ms": 700},
+        {"text": "brother", "start_ms": 700, "end_ms": 900},
+    ]
+    assert redactor.data({"words": words}) == {
+        "words": [
+            {"text": "met", "start_ms": 0, "end_ms": 200},
+            {"text": "[name removed]", "start_ms": 200, "end_ms": 700},
+            {"text": "brother", "start_ms": 700, "end_ms": 900},
+        ]
+    }
