@@ -16,6 +16,7 @@ from typing import Any
 
 from pipeline.model import Span, Timeline, Word
 from pipeline.quotes import tokens
+from pipeline.redaction import Matcher, Term
 from pipeline.timecode import format_ms
 
 TOLERANCE_MS = 300  # how far a heard edge word may be from its planned time (Whisper's slack)
@@ -81,11 +82,12 @@ def planned_cuts(
     out = []
     for i, (words, ts) in enumerate(zip(cut_words, timeline.spans, strict=True)):
         terms = tuple(redacted[i]) if i < len(redacted) else ()
-        hidden = {tuple(tokens(t)) for t in terms}  # as pipeline/finish.py finds them
+        hits = Matcher([Term(t) for t in terms]).words([w.text for w in words]) if terms else []
+        hidden = {k for first, last, _ in hits for k in range(first, last + 1)}  # as bleeped
         shifted = tuple(
             Word(Span(w.span.start_ms + ts.shift_ms, w.span.end_ms + ts.shift_ms), w.text)
-            for w in words
-            if tokens(w.text) and tuple(tokens(w.text)) not in hidden
+            for k, w in enumerate(words)
+            if tokens(w.text) and k not in hidden
         )
         out.append(PlannedCut(i + 1, ts.whole or ts.clip, shifted, terms))
     return tuple(out)
@@ -139,14 +141,15 @@ def _near(heard: Sequence[Word], at: int) -> str:
 
 
 def _terms_heard(heard: Sequence[Word], terms: Sequence[str]) -> tuple[Word, ...]:
-    """The heard words (pieces joined) that say a redacted term."""
-    found = []
-    for term in terms:
-        want = tokens(term)
-        for i in range(len(heard)):
-            span = _pieces(heard, i, want, forward=True) if want else None
-            if span is not None:
-                found.append(Word(span, term))
+    """The heard words that say a redacted term, found by the one matcher
+    (pipeline/redaction.py) as the bleeps were: several words, a possessive, any form."""
+    if not terms:
+        return ()
+    runs = Matcher([Term(t) for t in terms]).words([w.text for w in heard])
+    found = [
+        Word(Span(heard[first].span.start_ms, heard[last].span.end_ms), term)
+        for first, last, term in runs
+    ]
     return tuple(sorted(found, key=lambda w: w.span))
 
 

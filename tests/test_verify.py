@@ -181,3 +181,11 @@ def test_whisper_stretching_an_edge_word_over_the_pause_beside_it_is_heard() -> 
     assert not check_cut(CUT, half).ok
     far = words(("I", 3000, 3200), *((w.text, w.span.start_ms, w.span.end_ms) for w in SAID[1:]))
     assert not check_cut(CUT, far).ok
+
+
+def test_a_two_word_name_heard_again_is_found_by_the_one_matcher() -> None:
+    cut = PlannedCut(1, Span(0, 3000), words(("I", 0, 200), ("met", 200, 400)), ("John Smith",))
+    heard = words(("I", 0, 200), ("met", 200, 400), ("John", 400, 700), ("Smith's", 700, 1100))
+    check = check_cut(cut, heard)
+    assert [(w.text, w.span) for w in check.redacted] == [("John Smith", Span(400, 1100))]
+    assert not check.ok
