@@ -173,7 +173,8 @@ stop_mid_render() {
 
 TEMP_WORK=
 remove_cluster() {
-    podman rm -f -t 0 build-clip-scheduler build-clip-worker build-clip-stop >/dev/null 2>&1 || true
+    # With the same runtime as the runs: plain podman (crun) cannot stop runc's containers.
+    "${PODMAN[@]}" rm -f -t 0 build-clip-scheduler build-clip-worker build-clip-stop >/dev/null 2>&1 || true
 }
 
 cleanup() {

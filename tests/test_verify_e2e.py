@@ -146,4 +146,7 @@ def test_a_bleeped_name_is_not_heard(tmp_path: Path, interview: Path) -> None:
     assert cut["redacted_heard"] == []
     manifest = json.loads((tmp_path / "out/heard/heard.manifest.json").read_text("utf-8"))
     inputs = manifest["outputs"]["heard.small.en.mp4"]["inputs"]
-    assert inputs["verify"]["redacted"] == ["Harry"]
+    assert inputs["verify"]["redacted"] == ["[removed]"]  # the shareable manifest names no one
+    [private] = (tmp_path / ".build-clip/private").glob("*/heard.manifest.json")  # not shared
+    record = json.loads(private.read_text("utf-8"))
+    assert record["outputs"]["heard.small.en.mp4"]["inputs"]["verify"]["redacted"] == ["Harry"]
