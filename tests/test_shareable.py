@@ -106,15 +106,24 @@ renditions:
   small: {{size: 320x180, preset: ultrafast}}
 redact:
   - source: interview
+    audio: bleep
     words:
 {TERMS}""",
     )
-    result = run_cli(config)
+    # --verify --strict: the output is heard again, and the build fails if the name is heard.
+    result = run_cli(config, "--verify", "--strict")
     assert result.returncode == 0, result.stderr
     exported = run_cli("export", config, "--format", "otio")
     assert exported.returncode == 0, exported.stderr
     assert "media: story.small.nosubs.mp4, redacted" in exported.stdout, exported.stdout
     return folder
+
+
+def test_the_audio_heard_again_does_not_say_the_name(shared: Path) -> None:
+    manifest = json.loads((shared / "out/story/story.manifest.json").read_text("utf-8"))
+    checks = [cut["verification"] for cut in manifest["cuts"]]
+    assert [c["redacted_heard"] for c in checks] == [[], []], checks
+    assert all(c["status"] == "ok" for c in checks), checks
 
 
 def test_no_file_of_the_output_folder_says_a_name(shared: Path) -> None:
