@@ -174,7 +174,11 @@ stop_mid_render() {
 TEMP_WORK=
 remove_cluster() {
     # With the same runtime as the runs: plain podman (crun) cannot stop runc's containers.
-    "${PODMAN[@]}" rm -f -t 0 build-clip-scheduler build-clip-worker build-clip-stop >/dev/null 2>&1 || true
+    # One name at a time: podman 4.3's rm -f removes nothing when one of its names is absent.
+    local name
+    for name in build-clip-scheduler build-clip-worker build-clip-stop; do
+        "${PODMAN[@]}" rm -f -t 0 "$name" >/dev/null 2>&1 || true
+    done
 }
 
 cleanup() {
