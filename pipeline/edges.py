@@ -88,12 +88,15 @@ def pauses(envelope: Envelope, min_ms: int = PAUSE_MS) -> list[Span]:
     return out
 
 
-def boundary(words: Sequence[Word], k: int, envelope: Envelope) -> tuple[int, int] | None:
+def boundary(
+    words: Sequence[Word], k: int, envelope: Envelope, gaps: Sequence[Span] | None = None
+) -> tuple[int, int] | None:
     """Where the sound stops before and starts after the boundary between ``words[k]`` and
     ``words[k + 1]`` (``k = -1``: before the first word; ``k = len(words) - 1``: after the
     last): the pause Whisper put that boundary nearest to, within ``MAX_SHIFT_MS``, with
     sound of the word before it before it and of the word after it after it. None when no
-    pause stands for the boundary (words said in one breath).
+    pause stands for the boundary (words said in one breath). ``gaps``: the envelope's
+    ``pauses``, when the caller has them.
     """
     before = words[k] if k >= 0 else None
     after = words[k + 1] if k + 1 < len(words) else None
@@ -104,7 +107,7 @@ def boundary(words: Sequence[Word], k: int, envelope: Envelope) -> tuple[int, in
     low, high = (low, high) if low is None or high is None else sorted((low, high))
     here = [t for t in (low, high) if t is not None]
     best: tuple[int, int, Span] | None = None
-    for pause in pauses(envelope):
+    for pause in pauses(envelope) if gaps is None else gaps:
         if before and pause.start_ms <= before.span.start_ms:
             continue
         if after and pause.end_ms >= after.span.end_ms:
@@ -131,8 +134,9 @@ def refine(words: Sequence[Word], envelope: Envelope, at: Sequence[int]) -> tupl
     around it. Each boundary is measured on Whisper's own times, on its own.
     """
     out = list(words)
+    gaps = pauses(envelope) if at else []  # measured once for every boundary
     for k in sorted(set(at)):
-        found = boundary(words, k, envelope)
+        found = boundary(words, k, envelope, gaps)
         if found is None:
             continue
         if k >= 0:

@@ -63,12 +63,27 @@ def replacement(spec: RedactSpec, lang: str) -> str:
     return as_unit(replacement_for(spec.text, lang), rtl=is_rtl(lang))
 
 
-def redact_text(text: str, specs: Sequence[RedactSpec], lang: str, forms: str | None) -> str:
+Replacers = list[tuple[Matcher, str]]
+
+
+def replacers(specs: Sequence[RedactSpec], lang: str) -> Replacers:
+    """The matcher of each redaction with words, and its replacement in ``lang``: made once
+    for all the texts of a language (each matcher compiles its pattern once)."""
+    return [(Matcher(terms(s.words)), replacement(s, lang)) for s in specs if s.words]
+
+
+def redact_text(
+    text: str,
+    specs: Sequence[RedactSpec],
+    lang: str,
+    forms: str | None,
+    made: Replacers | None = None,
+) -> str:
     """``text`` with every term of ``specs`` replaced by its replacement in ``lang``, the
-    terms found in their forms of ``forms`` (every language's when None)."""
-    for spec in specs:
-        if spec.words:
-            text = Matcher(terms(spec.words)).replace(text, forms, replacement(spec, lang))
+    terms found in their forms of ``forms`` (every language's when None); ``made``: the
+    ``replacers`` of ``specs`` in ``lang``, when the caller has them."""
+    for matcher, shown in replacers(specs, lang) if made is None else made:
+        text = matcher.replace(text, forms, shown)
     return text
 
 
@@ -92,10 +107,11 @@ def redact_cues(
         for spec, r in redactions
         if not spec.words and (spec.text is not None or spec.audio is not None)
     ]
+    made = replacers(specs, lang)
     out = []
     for cue in cues:
         hit = next((t for t, span in timed if span.intersect(cue.span)), None)
-        text = redact_text(cue.text if hit is None else hit, specs, lang, lang)
+        text = redact_text(cue.text if hit is None else hit, specs, lang, lang, made)
         out.append(Cue(cue.span, text))
     return tuple(out)
 

@@ -278,6 +278,10 @@ def plan_clip(
             for lang in clip.subtitles.languages
         }
         first = first or (timeline, tracks)
+        silenced = [r.span for _, r in redactions if r.audio]
+        verify = verify_plan(
+            project.verify, project.transcription, project.redact, cuts, timeline, silenced
+        )  # the same for every language burned on this timeline
         jobs += [
             Job(
                 name,
@@ -298,14 +302,7 @@ def plan_clip(
                 ),
                 project.audio if project.audio.loudness is not None else None,
                 card_texts,
-                verify_plan(
-                    project.verify,
-                    project.transcription,
-                    project.redact,
-                    cuts,
-                    timeline,
-                    [r.span for _, r in redactions if r.audio],
-                ),
+                verify,
             )
             for lang in burn or (NOSUBS,)
         ]
