@@ -16,6 +16,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -370,6 +371,10 @@ def _render(
         for k, text in enumerate(job.card_texts):
             if text:
                 (tmp / f"card{k}.ass").write_text(text, encoding="utf-8")
+        if job.verify is not None:  # the model loads while the encode runs
+            from pipeline.transcribe.run import preload
+
+            preload(hearing(job.verify.transcription))
         try:  # every pass reports progress, so a stopping pool can stop each one
             finish = loudness_finish(job, plan, _share(on_progress, 0.0, scan))
             command = command_for(job, plan, tmp, partial, finish)
@@ -377,9 +382,19 @@ def _render(
         except FfmpegError as e:  # name the output the user asked for, not the temp file
             raise FfmpegError(e.argv, e.returncode, e.stderr_tail, job.output) from None
         privacy.clear_compressor_name(partial)
-        check_privacy(job, partial)
-        if job.verify is not None:
-            heard = heard_words(job, plan, partial, _share(on_progress, 1.0 - listen, listen))
+        if job.verify is None:
+            check_privacy(job, partial)
+        else:  # the scan (ffprobe, ebur128) beside the hearing: both only read the file
+            with ThreadPoolExecutor(1, thread_name_prefix="build-clip-scan") as scanner:
+                scanned = scanner.submit(check_privacy, job, partial)
+                try:
+                    heard = heard_words(
+                        job, plan, partial, _share(on_progress, 1.0 - listen, listen)
+                    )
+                except BaseException:
+                    scanned.exception()  # waited for; the first error is the one told
+                    raise
+                scanned.result()  # a leak fails the build before any word is judged
             check_words(job, check_cuts(job.verify.cuts, heard), strict)
         if on_progress is not None:  # the last word of a stopping pool (Ctrl-C) before the
             on_progress(1.0)  # rename: a build that was stopped keeps no output of it

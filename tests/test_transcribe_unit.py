@@ -70,6 +70,7 @@ def use_fake_engine(monkeypatch: pytest.MonkeyPatch, cache_dir: Path) -> type[Fa
     monkeypatch.setenv("BUILD_CLIP_CACHE", str(cache_dir))
     monkeypatch.setattr(run, "model_for", lambda s: Model("fake", cache_dir, "f" * 64))
     monkeypatch.setattr(run, "load_engine", lambda model, s: FakeEngine())
+    monkeypatch.setattr(run, "_engines", {})  # no engine kept from another test
     FakeEngine.calls, FakeEngine.delay, FakeEngine.fail = 0, 0.0, None
     return FakeEngine
 
@@ -555,3 +556,60 @@ def test_unspaced_scripts_keep_each_piece() -> None:
     raw = [RawSegment(0.0, 1.0, " 我走了。", -0.2, words)]
     [segment] = run.source_segments(raw, speech_of(2.0), 2.0, "zh")
     assert [w.text for w in segment.words] == ["我", "走", "了。"]
+
+
+def counting_loads(monkeypatch: pytest.MonkeyPatch, fail: int = 0) -> list[Path]:
+    """``run.load_engine`` made to count its loads (the first ``fail`` of them raise)."""
+    loads: list[Path] = []
+
+    def load(model: Model, settings: Any) -> FakeEngine:
+        loads.append(model.path)
+        if len(loads) <= fail:
+            raise BuildError("the model failed to load")
+        return FakeEngine()
+
+    monkeypatch.setattr(run, "load_engine", load)
+    monkeypatch.setattr(run, "_engines", {})
+    return loads
+
+
+def test_an_engine_is_loaded_once_and_lent_to_one_user_at_a_time(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    loads = counting_loads(monkeypatch)
+    model, settings = Model("fake", tmp_path / "a", "a" * 64), TranscribeSettings()
+    with run.engine_for(model, settings) as first, run.engine_for(model, settings) as meanwhile:
+        assert meanwhile is not first  # in use: the second user gets one of its own
+    with run.engine_for(model, settings) as again:
+        assert again is first
+    assert loads == [tmp_path / "a", tmp_path / "a"]
+    other = Model("fake", tmp_path / "b", "b" * 64)
+    with run.engine_for(other, settings) as engine:  # another model: the first is let go
+        assert engine is not first
+    assert list(run._engines) == [run._key(other, settings)]
+
+
+def test_a_failed_load_is_raised_and_tried_again(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    loads = counting_loads(monkeypatch, fail=1)
+    model, settings = Model("fake", tmp_path, "a" * 64), TranscribeSettings()
+    with pytest.raises(BuildError, match="failed to load"), run.engine_for(model, settings):
+        pass
+    with run.engine_for(model, settings) as engine:
+        assert isinstance(engine, FakeEngine)
+    assert len(loads) == 2
+
+
+def test_preload_loads_in_the_background_for_the_next_transcription(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    loads = counting_loads(monkeypatch)
+    model = Model("fake", tmp_path, "a" * 64)
+    monkeypatch.setattr(run, "model_for", lambda s: model)
+    run.preload(TranscribeSettings())
+    entry = run._engines[run._key(model, TranscribeSettings())]
+    preloaded = entry.engine.result(timeout=10)
+    with run.engine_for(model, TranscribeSettings()) as engine:
+        assert engine is preloaded
+    assert len(loads) == 1

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
+from contextlib import contextmanager, suppress
 from dataclasses import replace
 from pathlib import Path
 
@@ -79,6 +82,76 @@ def model_for(settings: TranscribeSettings) -> Model:
     return resolve(settings.model)
 
 
+EngineKey = tuple[str, str, str, str]
+
+
+class _Loaded:
+    """An engine being loaded or loaded, and the lock of whoever uses it."""
+
+    def __init__(self) -> None:
+        self.engine: Future[Engine] = Future()
+        self.busy = threading.Lock()
+
+
+_engines: dict[EngineKey, _Loaded] = {}  # at most one: a model's weights are large
+_engines_lock = threading.Lock()
+
+
+def _key(model: Model, settings: TranscribeSettings) -> EngineKey:
+    return settings.engine, str(model.path), model.sha256, settings.device
+
+
+def _loaded(model: Model, settings: TranscribeSettings) -> _Loaded:
+    """The process's engine for ``model``; the caller that finds none loads it (outside the
+    lock: the others wait on its future). Another model's engine is let go."""
+    key = _key(model, settings)
+    with _engines_lock:
+        entry = _engines.get(key)
+        if entry is None:
+            _engines.clear()
+            entry = _engines[key] = _Loaded()
+            mine = True
+        else:
+            mine = False
+    if mine:
+        try:
+            entry.engine.set_result(load_engine(model, settings))
+        except BaseException as e:  # the waiting callers get it too; a next call tries again
+            entry.engine.set_exception(e)
+            with _engines_lock:
+                if _engines.get(key) is entry:
+                    del _engines[key]
+    return entry
+
+
+def preload(settings: TranscribeSettings) -> None:
+    """Start loading the settings' engine in the background, so that a transcription soon
+    after (hearing an output once its encode ends) finds it loaded. Errors wait for that
+    transcription, which meets them again and says them with their context."""
+
+    def load() -> None:
+        with suppress(Exception):  # said by the transcription that needs the engine
+            _loaded(model_for(settings), settings)
+
+    threading.Thread(target=load, name="build-clip-engine", daemon=True).start()
+
+
+@contextmanager
+def engine_for(model: Model, settings: TranscribeSettings) -> Iterator[Engine]:
+    """The engine for ``model``: the process's own, loaded once (by :func:`preload` or the
+    first transcription) and used by one transcription at a time; while it is in use, a
+    concurrent one loads an engine of its own, as every transcription did before."""
+    entry = _loaded(model, settings)
+    engine = entry.engine.result()
+    if not entry.busy.acquire(blocking=False):
+        yield load_engine(model, settings)
+        return
+    try:
+        yield engine
+    finally:
+        entry.busy.release()
+
+
 def load_engine(model: Model, settings: TranscribeSettings) -> Engine:
     if settings.engine == "openai-whisper":
         from pipeline.transcribe.openai_engine import OpenAIWhisper
@@ -106,20 +179,20 @@ def transcribe(
         return Transcript(
             settings.language if known else "und", (), float(known), round(total * 1000)
         )
-    engine = load_engine(model, settings)
-    if settings.task == "translate" and not engine.multilingual:
-        raise InputError(
-            [
-                problem(
-                    f"model {model.name!r} knows only English and cannot "
-                    "translate (expected a multilingual model such as base)"
-                )
-            ]
-        )
-    language, probability, raw = recognise(engine, speech, settings, report)
+    with engine_for(model, settings) as engine:
+        if settings.task == "translate" and not engine.multilingual:
+            raise InputError(
+                [
+                    problem(
+                        f"model {model.name!r} knows only English and cannot "
+                        "translate (expected a multilingual model such as base)"
+                    )
+                ]
+            )
+        language, probability, raw = recognise(engine, speech, settings, report)
+        details = tuple(sorted(engine.details().items()))
     if on_progress is not None:
         on_progress(total, total)
-    details = tuple(sorted(engine.details().items()))
     return Transcript(
         language,
         source_segments(raw, speech, settings.hallucination_silence_s, language),
