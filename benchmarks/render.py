@@ -38,7 +38,7 @@ from rich.console import Console
 from rich.table import Table
 
 import pipeline
-from pipeline.ffmpeg import escape_filter_arg
+from pipeline.core.ffmpeg import escape_filter_arg
 
 FFMPEG = shutil.which("ffmpeg") or "/usr/bin/ffmpeg"
 BIN = Path(sys.executable).parent

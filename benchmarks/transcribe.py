@@ -35,10 +35,10 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from pipeline.transcribe import run
-from pipeline.transcribe.audio import decode, find_speech
-from pipeline.transcribe.checks import wer
-from pipeline.transcribe.settings import TranscribeSettings
+from pipeline.analysis.transcribe import run
+from pipeline.analysis.transcribe.audio import decode, find_speech
+from pipeline.analysis.transcribe.checks import wer
+from pipeline.analysis.transcribe.settings import TranscribeSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "samples" / "interview.mp4"

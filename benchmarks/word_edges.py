@@ -1,4 +1,4 @@
-"""How far Whisper's word edges are from the sound, before and after pipeline/edges.py.
+"""How far Whisper's word edges are from the sound, before and after pipeline/analysis/edges.py.
 
 The truth is where speech meets silence: ffmpeg's ``silencedetect`` on the recording marks
 each pause, and the word that ends just before a pause (or starts just after it) should
@@ -24,10 +24,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.edges import refine  # noqa: E402
-from pipeline.media import envelope  # noqa: E402
-from pipeline.model import Span, Word  # noqa: E402
-from pipeline.transcribe import load_or_transcribe, settings_for  # noqa: E402
+from pipeline.analysis.edges import refine  # noqa: E402
+from pipeline.analysis.media import envelope  # noqa: E402
+from pipeline.analysis.transcribe import load_or_transcribe, settings_for  # noqa: E402
+from pipeline.core.model import Span, Word  # noqa: E402
 
 NEAR_MS = 1500  # a word edge is compared with a pause this close to it, or not at all
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pipeline.redaction import as_unit
+from pipeline.core.redaction import as_unit
 from tests import rtl
 from tests.plans import GOLDEN, cases
 

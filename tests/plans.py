@@ -5,11 +5,11 @@ from __future__ import annotations
 from fractions import Fraction
 from pathlib import Path
 
-from pipeline.config import RenditionSpec
-from pipeline.ffmpeg import FfmpegCommand
-from pipeline.model import MediaInfo, Span
-from pipeline.render import plan_render
-from pipeline.timeline import build_timeline
+from pipeline.config.schema import RenditionSpec
+from pipeline.core.ffmpeg import FfmpegCommand
+from pipeline.core.model import MediaInfo, Span
+from pipeline.edit.timeline import build_timeline
+from pipeline.render.command import plan_render
 
 GOLDEN = Path(__file__).parent / "golden"
 

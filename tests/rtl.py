@@ -135,7 +135,7 @@ REDACTED_BAND = 140  # the bottom rows of the frame: two lines of subtitles
 def render_band(text: str, out: Path, rtl: bool = True, px: int = 38) -> Path:
     """``text`` burned by libass (the ASS that build-clip writes) on a plain frame; the bottom
     band of that frame as a gray PNG."""
-    from pipeline.model import Cue, Span
+    from pipeline.core.model import Cue, Span
     from pipeline.subtitles.write import AssStyle, to_ass
 
     w, h = SIZE

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.batch import Options, run_batch
-from pipeline.build import LocalPool
-from pipeline.model import Segment, Span, Transcript, Word
+from pipeline.core.model import Segment, Span, Transcript, Word
+from pipeline.run.batch import Options, run_batch
+from pipeline.run.build import LocalPool
 from tests.conftest import write
 
 pytestmark = [pytest.mark.ffmpeg]
@@ -42,8 +42,8 @@ renditions:
 def test_shared_source_is_transcribed_once_by_parallel_workers(
     tmp_path: Path, small: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from pipeline.transcribe import run
-    from pipeline.transcribe.models import Model
+    from pipeline.analysis.transcribe import run
+    from pipeline.analysis.transcribe.models import Model
 
     monkeypatch.setenv("BUILD_CLIP_CACHE", str(tmp_path / "cache"))
     calls: list[str] = []

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.config import load
-from pipeline.errors import ConfigError
+from pipeline.config.schema import load
+from pipeline.core.errors import ConfigError
 from tests.conftest import write
 
 GOOD = """\

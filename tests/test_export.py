@@ -11,9 +11,12 @@ from typing import Any
 import opentimelineio as otio
 import pytest
 
-from pipeline.config import load
-from pipeline.errors import BuildError
-from pipeline.export import (
+from pipeline.config.schema import load
+from pipeline.core.errors import BuildError
+from pipeline.core.model import MediaInfo, Span, Timeline
+from pipeline.edit.timeline import build_timeline
+from pipeline.prepare.plan import plan_build
+from pipeline.publish.export import (
     FORMATS,
     Mark,
     build_otio,
@@ -22,9 +25,6 @@ from pipeline.export import (
     to_frame,
     to_string,
 )
-from pipeline.model import MediaInfo, Span, Timeline
-from pipeline.plan import plan_build
-from pipeline.timeline import build_timeline
 from tests.conftest import run_cli, write
 
 ADAPTERS = {name: f.adapter for name, f in FORMATS.items()}

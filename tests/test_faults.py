@@ -214,7 +214,7 @@ def speech(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.slow
 def test_ctrl_c_during_transcription(tmp_path: Path, speech: Path) -> None:
-    from pipeline.stamps import cache_root
+    from pipeline.core.stamps import cache_root
 
     cache = tmp_path / "cache"
     models = cache_root() / "models"  # share the assembled model, not the transcripts
@@ -267,9 +267,9 @@ def test_ctrl_c_after_the_encode_keeps_no_output(
 ) -> None:
     """Ctrl-C that lands after ffmpeg finished but before the rename (while the output is
     scanned for privacy) still leaves nothing: the render checks once more before renaming."""
-    from pipeline import build
-    from pipeline.config import load
-    from pipeline.plan import plan_build
+    from pipeline.config.schema import load
+    from pipeline.prepare.plan import plan_build
+    from pipeline.run import build
 
     plan = plan_build(load(project(tmp_path, source, preset="ultrafast")))
     (job,) = plan.clips[0].jobs

@@ -6,9 +6,14 @@ from fractions import Fraction
 
 import pytest
 
-from pipeline.config import AudioSpec, RedactSpec, TermSpec
-from pipeline.cuts import ResolvedCut
-from pipeline.finish import (
+from pipeline.config.schema import AudioSpec, RedactSpec, TermSpec
+from pipeline.core.model import Cue, Segment, Span, Transcript, Word
+from pipeline.core.timecode import parse_timecode
+from pipeline.edit.cuts import ResolvedCut
+from pipeline.edit.timeline import build_timeline
+from pipeline.prepare.plan import rewrap, verify_plan
+from pipeline.prepare.redaction_report import Tally, Unheard, add_up, tally_clip
+from pipeline.render.finish import (
     WORD_PAD_MS,
     clip_redactions,
     fits_linear,
@@ -20,13 +25,8 @@ from pipeline.finish import (
     second_pass,
     source_spans,
 )
-from pipeline.model import Cue, Segment, Span, Transcript, Word
-from pipeline.plan import rewrap, verify_plan
-from pipeline.privacy import scan
-from pipeline.redaction_report import Tally, Unheard, add_up, tally_clip
 from pipeline.subtitles.segment import CueRules
-from pipeline.timecode import parse_timecode
-from pipeline.timeline import build_timeline
+from pipeline.verify.privacy import scan
 
 WORDS = (
     Word(Span(1000, 1400), "My"),

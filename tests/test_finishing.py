@@ -20,8 +20,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from pipeline.config import load
-from pipeline.plan import plan_build
+from pipeline.config.schema import load
+from pipeline.prepare.plan import plan_build
 from tests.conftest import BUILD_CLIP, SAMPLES, need_ffmpeg, probe, run_cli, write
 
 pytestmark = [pytest.mark.ffmpeg, pytest.mark.xdist_group("finishing")]

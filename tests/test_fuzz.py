@@ -19,17 +19,17 @@ import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from pipeline import ffmpeg
-from pipeline.config import RenditionSpec, load
-from pipeline.errors import ConfigError, InputError, MediaError, SubtitleError
-from pipeline.media import media_info
-from pipeline.model import Cue, MediaInfo, Span
-from pipeline.render import plan_render
+from pipeline.analysis.media import media_info
+from pipeline.config.schema import RenditionSpec, load
+from pipeline.core import ffmpeg
+from pipeline.core.errors import ConfigError, InputError, MediaError, SubtitleError
+from pipeline.core.model import Cue, MediaInfo, Span
+from pipeline.core.timecode import Timecode, format_ms, parse_timecode, seconds
+from pipeline.edit.timeline import build_timeline
+from pipeline.render.command import plan_render
 from pipeline.subtitles.decode import decode_bytes
 from pipeline.subtitles.read import parse_subtitles
 from pipeline.subtitles.write import to_srt, to_vtt
-from pipeline.timecode import Timecode, format_ms, parse_timecode, seconds
-from pipeline.timeline import build_timeline
 from tests.conftest import make_media, need_ffmpeg
 
 FUZZ = settings(max_examples=200, deadline=None)

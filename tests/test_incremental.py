@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.manifest import changed
+from pipeline.publish.manifest import changed
 from tests.conftest import make_media, run_cli, write
 
 pytestmark = [pytest.mark.ffmpeg, pytest.mark.xdist_group("batch")]

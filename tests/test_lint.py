@@ -5,7 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 from pathlib import Path
 
-from pipeline.model import Cue, Span
+from pipeline.core.model import Cue, Span
 from pipeline.subtitles.lint import (
     Finding,
     LintSettings,

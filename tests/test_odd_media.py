@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.model import Span
-from pipeline.timeline import build_timeline
+from pipeline.core.model import Span
+from pipeline.edit.timeline import build_timeline
 from tests.conftest import need_ffmpeg, run_cli
 from tests.media import Measured, Sync, measure, once, probe, sync_source
 

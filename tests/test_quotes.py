@@ -8,12 +8,12 @@ from fractions import Fraction
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.edges import Envelope, refine
-from pipeline.model import Segment, Span, Transcript, Word
-from pipeline.quotes import differences, find, nearest, passage, tokens
-from pipeline.snap import snap
+from pipeline.analysis.edges import Envelope, refine
+from pipeline.core.model import Segment, Span, Transcript, Word
+from pipeline.edit.quotes import differences, find, nearest, passage, tokens
+from pipeline.edit.snap import snap
+from pipeline.edit.timeline import build_timeline
 from pipeline.subtitles.segment import timeline_cues
-from pipeline.timeline import build_timeline
 
 TEXT = (
     "They promised us dignity and purpose, but it was all lies. I wanted to belong "

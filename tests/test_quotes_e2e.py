@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.quotes import tokens, tolerance
+from pipeline.edit.quotes import tokens, tolerance
 from tests.conftest import run_cli, write
 
 pytestmark = [pytest.mark.slow, pytest.mark.ffmpeg, pytest.mark.xdist_group("sample")]

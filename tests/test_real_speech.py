@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.quotes import tokens
+from pipeline.edit.quotes import tokens
 from tests.conftest import run_cli, write
 
 pytestmark = [pytest.mark.slow, pytest.mark.ffmpeg, pytest.mark.xdist_group("jfk")]

@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pipeline.config import load
-from pipeline.plan import plan_build
-from pipeline.redaction import Matcher, Term
+from pipeline.config.schema import load
+from pipeline.core.redaction import Matcher, Term
+from pipeline.prepare.plan import plan_build
 from tests.conftest import need_ffmpeg, run_cli, write
 from tests.test_finishing import SR, assert_only_tone, manifest, pcm, soft_tracks
 

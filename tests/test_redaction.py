@@ -1,4 +1,5 @@
-"""The one matcher for redacted terms (pipeline/redaction.py): every form a name can hide in."""
+"""The one matcher for redacted terms (pipeline/core/redaction.py): every form a name
+can hide in."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.redaction import Matcher, Term, as_unit, fold, problem_with, replacement_for
+from pipeline.core.redaction import Matcher, Term, as_unit, fold, problem_with, replacement_for
 
 JOHN = Term("John Smith", forms={"bs": ("Johnov", "Johna")}, patterns={"bs": (r"smith\w{1,3}",)})
 HARIS = Term("Haris", forms={"ar": ("هاريس",), "bs": ("Harisa", "Harisu")})

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.config import RenditionSpec
-from pipeline.ffmpeg import escape_filter_arg
-from pipeline.model import MediaInfo, Span
-from pipeline.render import plan_render
-from pipeline.timeline import build_timeline
+from pipeline.config.schema import RenditionSpec
+from pipeline.core.ffmpeg import escape_filter_arg
+from pipeline.core.model import MediaInfo, Span
+from pipeline.edit.timeline import build_timeline
+from pipeline.render.command import plan_render
 from tests.plans import GOLDEN, cases
 
 

@@ -17,7 +17,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from markupsafe import escape
 
-from pipeline.review import write_index, write_review
+from pipeline.publish.review import write_index, write_review
 from tests.conftest import run_cli, write
 
 pytestmark = [pytest.mark.ffmpeg, pytest.mark.xdist_group("review")]

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from pipeline.review import write_index, write_review
+from pipeline.publish.review import write_index, write_review
 
 KEYS = ("lint", "redactions", "loudness", "privacy", "verification")
 

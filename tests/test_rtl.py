@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from pipeline.languages import rtl_embed
-from pipeline.model import Cue, Span
-from pipeline.redaction import as_unit
+from pipeline.core.languages import rtl_embed
+from pipeline.core.model import Cue, Span
+from pipeline.core.redaction import as_unit
 from pipeline.subtitles.write import AssStyle, to_ass
 from tests import rtl
 from tests.conftest import need_ffmpeg

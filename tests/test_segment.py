@@ -9,7 +9,8 @@ from itertools import pairwise
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from pipeline.model import Cue, Segment, Span, Transcript, Word
+from pipeline.core.model import Cue, Segment, Span, Transcript, Word
+from pipeline.edit.timeline import build_timeline
 from pipeline.subtitles.segment import (
     CueRules,
     cues_from_words,
@@ -17,7 +18,6 @@ from pipeline.subtitles.segment import (
     text_length,
     timeline_cues,
 )
-from pipeline.timeline import build_timeline
 
 RULES = CueRules()
 

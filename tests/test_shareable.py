@@ -13,9 +13,9 @@ from pathlib import Path
 import opentimelineio as otio
 import pytest
 
-from pipeline.leaks import find, scan_text, views
-from pipeline.redaction import Matcher, Term
-from pipeline.shareable import Redactor, private_folder
+from pipeline.core.redaction import Matcher, Term
+from pipeline.publish.shareable import Redactor, private_folder
+from pipeline.verify.leaks import find, scan_text, views
 from tests.conftest import SAMPLES, run_cli, write
 
 pytestmark = [pytest.mark.slow, pytest.mark.ffmpeg, pytest.mark.xdist_group("sample")]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import files
+from pipeline.core import files
 from tests.conftest import BUILD_CLIP
 from tests.test_build_e2e import MIXED, config
 
@@ -153,7 +153,7 @@ def test_remove_stale_keeps_what_a_live_build_holds(tmp_path: Path) -> None:
 
 
 def test_every_program_is_started_through_children() -> None:
-    """pipeline/children.py alone starts programs: each must die with build-clip."""
+    """pipeline/core/children.py alone starts programs: each must die with build-clip."""
     starts = re.compile(r"\bsubprocess\.(run|Popen|call|check_call|check_output)\(|os\.system\(")
     offenders = [
         f"{path.relative_to(ROOT)}:{n}"

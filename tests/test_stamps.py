@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from pipeline import media, stamps
+from pipeline.analysis import media
+from pipeline.core import stamps
 from tests.conftest import need_ffmpeg
 from tests.media import ffmpeg
 

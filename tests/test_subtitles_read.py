@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.errors import SubtitleError
-from pipeline.model import Cue, Span
+from pipeline.core.errors import SubtitleError
+from pipeline.core.model import Cue, Span
 from pipeline.subtitles.decode import decode_bytes
 from pipeline.subtitles.read import (
     SubtitleFile,

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.timecode import format_ms, parse_timecode, seconds
+from pipeline.core.timecode import format_ms, parse_timecode, seconds
 
 
 @pytest.mark.parametrize(

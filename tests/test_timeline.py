@@ -7,8 +7,8 @@ from fractions import Fraction
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.model import Cue, Span
-from pipeline.timeline import FRAGMENT_MS, build_timeline, map_cues
+from pipeline.core.model import Cue, Span
+from pipeline.edit.timeline import FRAGMENT_MS, build_timeline, map_cues
 
 FPS = st.sampled_from([Fraction(25), Fraction(30000, 1001), Fraction(50), Fraction(24)])
 

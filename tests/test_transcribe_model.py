@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.errors import InputError
-from pipeline.model import Transcript
-from pipeline.transcribe import TranscribeSettings, load_or_transcribe, run, transcript_for
-from pipeline.transcribe.checks import tokens, wer
+from pipeline.analysis.transcribe import TranscribeSettings, load_or_transcribe, run, transcript_for
+from pipeline.analysis.transcribe.checks import tokens, wer
+from pipeline.core.errors import InputError
+from pipeline.core.model import Transcript
 from tests.conftest import need_ffmpeg, run_cli
 
 pytestmark = [pytest.mark.slow, pytest.mark.ffmpeg, pytest.mark.xdist_group("whisper")]

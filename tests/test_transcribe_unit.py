@@ -17,16 +17,22 @@ from typing import Any
 import numpy as np
 import pytest
 
-from pipeline import stamps
-from pipeline.errors import BuildError, InputError, MediaError
-from pipeline.model import Provenance, Segment, Span, Transcript, Word
+from pipeline.analysis.transcribe import (
+    TranscribeSettings,
+    cache,
+    load_or_transcribe,
+    run,
+    transcript_for,
+)
+from pipeline.analysis.transcribe.audio import Speech
+from pipeline.analysis.transcribe.checks import flags, repeats, tokens, wer
+from pipeline.analysis.transcribe.jsonio import from_json, to_json
+from pipeline.analysis.transcribe.models import Model
+from pipeline.analysis.transcribe.protocol import RawSegment, RawWord
+from pipeline.core import stamps
+from pipeline.core.errors import BuildError, InputError, MediaError
+from pipeline.core.model import Provenance, Segment, Span, Transcript, Word
 from pipeline.subtitles.read import read_srt
-from pipeline.transcribe import TranscribeSettings, cache, load_or_transcribe, run, transcript_for
-from pipeline.transcribe.audio import Speech
-from pipeline.transcribe.checks import flags, repeats, tokens, wer
-from pipeline.transcribe.jsonio import from_json, to_json
-from pipeline.transcribe.models import Model
-from pipeline.transcribe.protocol import RawSegment, RawWord
 from tests.conftest import need_ffmpeg, run_cli
 
 HERE = Path(__file__).resolve().parent
@@ -285,7 +291,7 @@ def test_flags_and_wer() -> None:
 
 
 def test_writers_make_every_format(tmp_path: Path) -> None:
-    from pipeline.commands.transcribe import write_outputs
+    from pipeline.cli.transcribe import write_outputs
 
     media = tmp_path / "talk.mp4"
     paths = write_outputs(media, TRANSCRIPT, tmp_path / "out", ("json", "srt", "vtt", "txt"))
@@ -302,7 +308,7 @@ def test_writers_make_every_format(tmp_path: Path) -> None:
 def test_transcript_for_translates_to_english_only(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    import pipeline.transcribe as api
+    import pipeline.analysis.transcribe as api
 
     asked: list[TranscribeSettings] = []
 
@@ -319,14 +325,14 @@ def test_transcript_for_translates_to_english_only(
 
 
 def test_unknown_model_lists_what_is_available(monkeypatch: pytest.MonkeyPatch) -> None:
-    from pipeline.transcribe.models import resolve
+    from pipeline.analysis.transcribe.models import resolve
 
     with pytest.raises(InputError, match=r"unknown model 'bsae' \(expected one of: base, tiny.en"):
         resolve("bsae")
 
 
 def test_a_folder_without_a_model_is_refused(tmp_path: Path) -> None:
-    from pipeline.transcribe.models import resolve
+    from pipeline.analysis.transcribe.models import resolve
 
     with pytest.raises(InputError, match="is not a CTranslate2 Whisper model folder"):
         resolve(str(tmp_path))
@@ -337,7 +343,7 @@ def test_assembly_joins_parts_checks_the_hash_and_is_atomic(
 ) -> None:
     import hashlib
 
-    from pipeline.transcribe import catalogue, models
+    from pipeline.analysis.transcribe import catalogue, models
 
     monkeypatch.setenv("BUILD_CLIP_CACHE", str(tmp_path / "cache"))
     for name, files in (
@@ -374,7 +380,7 @@ def test_assembly_joins_parts_checks_the_hash_and_is_atomic(
 def test_ct2_reader_reads_float16_and_aliases(tmp_path: Path) -> None:
     import struct
 
-    from pipeline.transcribe.ct2 import read_model_bin
+    from pipeline.analysis.transcribe.ct2 import read_model_bin
 
     def string(s: str) -> bytes:
         return struct.pack("<H", len(s) + 1) + s.encode() + b"\0"
@@ -421,7 +427,7 @@ def test_unusable_cuda_falls_back_to_the_cpu(
     """
     import types
 
-    from pipeline.transcribe import faster
+    from pipeline.analysis.transcribe import faster
 
     loaded: list[tuple[str, str]] = []
 

@@ -1,4 +1,5 @@
-"""Words heard again (pipeline/verify.py): each rule of the comparison, and each way it fails."""
+"""Words heard again (pipeline/verify/words.py): each rule of the comparison, and each
+way it fails."""
 
 from __future__ import annotations
 
@@ -7,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.config import load, verifying
-from pipeline.errors import ConfigError
-from pipeline.model import Span, Word
-from pipeline.timeline import build_timeline
-from pipeline.verify import PlannedCut, check_cut, planned_cuts, record
+from pipeline.config.schema import load, verifying
+from pipeline.core.errors import ConfigError
+from pipeline.core.model import Span, Word
+from pipeline.edit.timeline import build_timeline
+from pipeline.verify.words import PlannedCut, check_cut, planned_cuts, record
 from tests.conftest import write
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from pipeline.stamps import cache_root, file_sha256
+from pipeline.core.stamps import cache_root, file_sha256
 from tests.conftest import run_cli, write
 
 pytestmark = [pytest.mark.slow, pytest.mark.ffmpeg, pytest.mark.xdist_group("sample")]

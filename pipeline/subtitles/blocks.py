@@ -7,10 +7,10 @@ import re
 import unicodedata
 from pathlib import Path
 
-from pipeline.errors import Problem
-from pipeline.model import Cue, Span
+from pipeline.core.errors import Problem
+from pipeline.core.model import Cue, Span
+from pipeline.core.timecode import format_ms
 from pipeline.subtitles.markup import KEPT, clean_markup, strip_markup
-from pipeline.timecode import format_ms
 
 _SRT_TIME = re.compile(r"(?P<sign>-?)(?P<h>\d{1,3}):(?P<m>\d{2}):(?P<s>\d{2})[,.](?P<ms>\d{3})")
 _VTT_TIME = re.compile(

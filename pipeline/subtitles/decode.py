@@ -11,7 +11,7 @@ from __future__ import annotations
 import unicodedata
 from pathlib import Path
 
-from pipeline.errors import Problem, SubtitleError
+from pipeline.core.errors import Problem, SubtitleError
 
 ACCEPTED = "UTF-8 (with or without BOM), UTF-16 with BOM, or Windows-1256 for Arabic"
 _BOMS = {

@@ -17,8 +17,9 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Literal
 
-from pipeline.languages import is_rtl
-from pipeline.model import Cue
+from pipeline.core.languages import is_rtl
+from pipeline.core.model import Cue
+from pipeline.core.timecode import format_ms
 from pipeline.subtitles.limits import (
     CPS_LIMIT,
     CPS_TARGET,
@@ -29,7 +30,6 @@ from pipeline.subtitles.limits import (
     frame_lines,
 )
 from pipeline.subtitles.markup import strip_markup
-from pipeline.timecode import format_ms
 
 Severity = Literal["error", "warning"]
 _NOT_COUNTED = frozenset({"Mn", "Mc", "Me", "Cf", "Cc"})

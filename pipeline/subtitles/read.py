@@ -16,8 +16,8 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.errors import Problem, SubtitleError
-from pipeline.model import Cue
+from pipeline.core.errors import Problem, SubtitleError
+from pipeline.core.model import Cue
 from pipeline.subtitles.blocks import Collector, scan_blocks
 from pipeline.subtitles.decode import decode_bytes
 from pipeline.subtitles.markup import ass_to_text

@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from pipeline.model import Cue, Span, Timeline, Transcript, Word
+from pipeline.core.model import Cue, Span, Timeline, Transcript, Word
 from pipeline.subtitles.limits import CPS_LIMIT, CPS_TARGET, MAX_LINE, MAX_LINES, MAX_MS, MIN_MS
 
 
@@ -280,7 +280,7 @@ def timeline_cues(
 ) -> tuple[Cue, ...]:
     """Cues on a clip, in clip time, from the words of each cut: never across a cut.
 
-    ``kept`` holds the words each cut keeps (pipeline/cuts.py: measured on the sound, so a
+    ``kept`` holds the words each cut keeps (pipeline/edit/cuts.py: measured on the sound, so a
     word whose Whisper start swallowed the pause before a cut is still the cut's). Without
     it, a word belongs to the cut its middle falls in. Each word is shifted to clip time and
     kept inside the cut.

@@ -10,7 +10,7 @@ from pathlib import Path
 import pysubs2
 from pysubs2.formats.substation import SubstationFormat
 
-from pipeline.errors import Problem
+from pipeline.core.errors import Problem
 
 _EVENT_LINE = re.compile(r"^\s*(Dialogue|Comment):(.*)$")
 _TIME = re.compile(r"-?\d{1,2}:\d{1,2}:\d{1,2}(?:[.,]\d{1,3})?")

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import pysubs2
 
-from pipeline.languages import rtl_embed
-from pipeline.model import Cue
+from pipeline.core.languages import rtl_embed
+from pipeline.core.model import Cue
 
 
 def _stamp(ms: int, sep: str) -> str:
@@ -21,7 +21,7 @@ def _stamp(ms: int, sep: str) -> str:
 def to_srt(cues: Sequence[Cue]) -> str:
     """SRT text: UTF-8, LF line ends, numbered from 1.
 
-    >>> from pipeline.model import Span
+    >>> from pipeline.core.model import Span
     >>> print(to_srt([Cue(Span(0, 1500), "Hello")]), end="")
     1
     00:00:00,000 --> 00:00:01,500

@@ -1,0 +1,221 @@
+"""The command line: the only module that prints or exits."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib
+import logging
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import replace
+from enum import IntEnum
+from pathlib import Path
+
+from rich.console import Console
+
+from pipeline import __version__
+from pipeline.cli.batch import Display, add_build_options, print_errors
+from pipeline.config.schema import load, require_clips, verifying
+from pipeline.core import ffmpeg, signals
+from pipeline.core.errors import InputError, PipelineError, Problem
+from pipeline.prepare.plan import plan_build
+from pipeline.run.batch import Options, run_batch
+from pipeline.run.build import LocalPool, Planned, check_plan, command_for, sidecar_changes
+
+log = logging.getLogger("pipeline")
+
+
+class ExitStatus(IntEnum):
+    OK = 0
+    FAILED = 1
+    BAD_INPUT = 2
+    INTERRUPTED = 130
+
+
+DESCRIPTION = """\
+Cut long interview footage into short, subtitled clips.
+
+  build-clip CONFIG [options]   build every clip x rendition x language in CONFIG
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Options of ``build-clip CONFIG``."""
+    p = argparse.ArgumentParser(
+        prog="build-clip",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("config", type=Path, help="the YAML cut list")
+    p.add_argument(
+        "--clip",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="build only this clip (repeatable)",
+    )
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="list what would be built and why, with the exact ffmpeg commands; write nothing",
+    )
+    add_build_options(p)
+    _common(p)
+    return p
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-q", "--quiet", action="store_true", help="print only errors")
+    p.add_argument("-v", "--verbose", action="store_true", help="print each step")
+    p.add_argument(
+        "--debug", action="store_true", help="print ffmpeg commands, and tracebacks on errors"
+    )
+    p.add_argument("--version", action="version", version=f"build-clip {__version__}")
+
+
+def setup_logging(quiet: bool, verbose: bool, debug: bool, console: Console) -> None:
+    level = (
+        logging.DEBUG
+        if debug
+        else logging.INFO
+        if verbose
+        else logging.ERROR
+        if quiet
+        else logging.WARNING
+    )
+    handler = logging.StreamHandler(console.file)
+    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    log.handlers[:] = [handler]
+    log.setLevel(level)
+    log.propagate = False
+
+
+def cmd_build(args: argparse.Namespace, out: Console, err: Console) -> int:
+    config = verifying(load(args.config)) if args.verify else load(args.config)
+    require_clips(config, args.clip)
+    from pipeline.cli.check import check_project
+    from pipeline.cli.transcribe import audio_progress
+    from pipeline.prepare.check import by_clip
+
+    with audio_progress(err, args.quiet, "transcribing") as on_transcribe:
+        plan = plan_build(config, tuple(args.clip), on_transcribe)
+        # Then the lint of `build-clip check`: its warnings are shown, its errors stop here.
+        findings = check_project(config, tuple(args.clip), on_transcribe)
+    errors = [f for f in findings if f.severity == "error"]
+    if errors:
+        raise InputError([Problem(f.path, f.line, "", f"[{f.lang}] {f.message}") for f in errors])
+    for f in findings if not args.quiet else ():
+        err.print(
+            f"warning: {f.where}: [{f.lang}] {f.message} ({f.rule})",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
+    # Each clip's manifest records its warnings (its review page shows them).
+    planned = replace(
+        check_plan(config, plan, args.force, args.strict),
+        lint=by_clip(config, findings, args.clip),
+    )
+    if args.dry_run:
+        _print_plan(planned, out)
+        return ExitStatus.OK
+    return _build(planned, args, out, err)
+
+
+def _build(planned: Planned, args: argparse.Namespace, out: Console, err: Console) -> int:
+    """Render what is not up to date through the pool (`-j`), then say what was done."""
+    pool = LocalPool(args.jobs)
+    try:
+        with Display(err, args.quiet) as display:
+            options = Options(force=args.force, strict=args.strict)
+            summary = run_batch([planned], options, pool, display.hooks())
+    finally:
+        pool.close()
+    print_errors(summary, err, args.debug)
+    if summary.failed:
+        return ExitStatus.FAILED
+    if not args.quiet:
+        folders = sorted({str(j.output.parent) for j in planned.plan.jobs})
+        out.print(
+            f"built {summary.count('built')} video(s), {summary.count('up to date')} up to date, "
+            f"in {', '.join(folders)}",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
+    return ExitStatus.OK
+
+
+def _print_plan(planned: Planned, out: Console) -> None:
+    """What a build would write, and why each output would be rendered (or is up to date)."""
+    cues = dict(planned.plan.sidecars)
+    for path, _ in sidecar_changes(planned.plan):
+        out.print(
+            f"write {path} ({len(cues[path])} cues)", highlight=False, markup=False, soft_wrap=True
+        )
+    for check in planned.checks:
+        job = check.job
+        if check.why is None:
+            out.print(f"up to date {job.output}", highlight=False, markup=False, soft_wrap=True)
+            continue
+        out.print(
+            f"render {job.output} ({float(job.timeline.duration):.3f} s, "
+            f"{len(job.timeline.spans)} cuts, burn {job.lang}): {check.why}",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
+        tmp = Path(tempfile.gettempdir()) / "build-clip-XXXXXXXX"  # made when it renders
+        out.print(
+            "  " + ffmpeg.command_line(command_for(job, planned.plan, tmp, job.output)),
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
+
+
+# Sub-commands, imported only when used so that `build-clip CONFIG` starts fast.
+COMMANDS = {
+    "batch": "pipeline.cli.batch",
+    "transcribe": "pipeline.cli.transcribe",
+    "models": "pipeline.cli.models",
+    "check": "pipeline.cli.check",
+    "search": "pipeline.cli.search",
+    "subs": "pipeline.cli.subs",
+    "export": "pipeline.cli.export",
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    out = Console(highlight=False, emoji=False)
+    err = Console(stderr=True, highlight=False, emoji=False)
+    name = argv[0] if argv and argv[0] in COMMANDS else None
+    make_parser, handler = build_parser, cmd_build
+    if name:
+        module = importlib.import_module(COMMANDS[name])
+        make_parser, handler = module.make_parser, module.run
+    try:
+        args = make_parser().parse_args(argv[1:] if name else argv)
+    except SystemExit as e:
+        return int(e.code or 0)
+    setup_logging(args.quiet, args.verbose, args.debug, err)
+    try:
+        with signals.ending_signals():
+            return handler(args, out, err)
+    except PipelineError as e:
+        if args.debug:
+            raise
+        for line in str(e).splitlines():
+            err.print(f"error: {line}", highlight=False, markup=False, soft_wrap=True)
+        return e.exit_code
+    except signals.Ended as e:  # docker stop, a closed terminal: cleaned up as for Ctrl-C
+        with contextlib.suppress(OSError):  # the terminal may be gone
+            err.print(f"stopped by {e.name}: no partial output was kept", highlight=False)
+        return 128 + e.signum  # as a shell reports a program that a signal ended
+    except KeyboardInterrupt:
+        err.print("interrupted: no partial output was kept", highlight=False)
+        return ExitStatus.INTERRUPTED

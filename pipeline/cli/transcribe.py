@@ -1,0 +1,182 @@
+"""``build-clip transcribe MEDIA...``: a word-level transcript of each file, and subtitles."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    TaskProgressColumn,
+    TextColumn,
+    TimeRemainingColumn,
+)
+from rich.progress import Progress as RichProgress
+
+from pipeline.analysis.transcribe import Progress, TranscribeSettings, load_or_transcribe
+from pipeline.analysis.transcribe.jsonio import to_json
+from pipeline.analysis.transcribe.settings import ENGINES
+from pipeline.cli.main import _common
+from pipeline.core.errors import InputError, MediaError, problem
+from pipeline.core.files import write_text
+from pipeline.core.model import Transcript
+from pipeline.subtitles.segment import cues_from_words
+from pipeline.subtitles.write import to_srt, to_vtt
+
+FORMATS = ("json", "srt", "vtt", "txt")
+DESCRIPTION = """\
+Transcribe speech to words with times, offline, and write (next to each file, or in -o DIR):
+  <stem>.transcript.json   segments and words (ms), language, engine, model and hashes
+  <stem>.transcript.srt    subtitles built from the words (42 chars x 2 lines, 0.8-7 s)
+  <stem>.transcript.vtt    the same as WebVTT
+  <stem>.transcript.txt    the text, one segment a line
+
+Transcripts are cached by content, engine, model and options: a second run is instant.
+"""
+
+
+def _formats(text: str) -> tuple[str, ...]:
+    chosen = tuple(f.strip().lower() for f in text.split(",") if f.strip())
+    bad = [f for f in chosen if f not in FORMATS]
+    if bad or not chosen:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a list of formats (expected some of: {','.join(FORMATS)})"
+        )
+    return chosen
+
+
+def make_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="build-clip transcribe",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("media", nargs="+", type=Path, metavar="MEDIA", help="video or audio files")
+    p.add_argument("--engine", choices=ENGINES, default="faster-whisper")
+    p.add_argument(
+        "--model",
+        default="base",
+        metavar="NAME|FOLDER",
+        help="a model from `build-clip models`, a model folder, or a hub id (default: base)",
+    )
+    p.add_argument(
+        "--language",
+        default="auto",
+        metavar="xx|auto",
+        help="ISO 639-1 code of the speech, or auto to detect it (default: auto)",
+    )
+    p.add_argument(
+        "--task",
+        choices=("transcribe", "translate"),
+        default="transcribe",
+        help="translate: English text from speech in any language",
+    )
+    p.add_argument("-o", "--output", type=Path, metavar="DIR", help="where to write the files")
+    p.add_argument(
+        "--format",
+        type=_formats,
+        default=FORMATS,
+        metavar="LIST",
+        help="comma-separated: json,srt,vtt,txt (default: all)",
+    )
+    p.add_argument("--force", action="store_true", help="transcribe again, ignoring the cache")
+    _common(p)
+    return p
+
+
+def run(args: argparse.Namespace, out: Console, err: Console) -> int:
+    settings = TranscribeSettings(
+        engine=args.engine, model=args.model, language=args.language, task=args.task
+    )
+    missing = [
+        problem("no such file (expected a video or audio file)", m)
+        for m in args.media
+        if not m.is_file()
+    ]
+    if missing:
+        raise MediaError(missing)
+    for media in args.media:
+        began = time.monotonic()
+        transcript = _transcribe(media, settings, args.force, err, args.quiet)
+        written = write_outputs(media, transcript, args.output or media.parent, args.format)
+        if not args.quiet:
+            seconds = time.monotonic() - began
+            out.print(
+                f"{media}: {len(transcript.words)} words, language {transcript.language} "
+                f"({transcript.language_probability:.2f}), {seconds:.1f} s -> "
+                f"{', '.join(str(p) for p in written)}",
+                highlight=False,
+                markup=False,
+                soft_wrap=True,
+            )
+    return 0
+
+
+def _transcribe(
+    media: Path, settings: TranscribeSettings, force: bool, err: Console, quiet: bool
+) -> Transcript:
+    """Transcribe one file with a progress bar counted in seconds of audio."""
+    with audio_progress(err, quiet, media.name) as report:
+        return load_or_transcribe(media, settings, report, force)
+
+
+@contextlib.contextmanager
+def audio_progress(console: Console, quiet: bool, label: str) -> Iterator[Progress]:
+    """A transient progress bar in seconds of audio; yields the callback to feed it.
+
+    Each new source (its progress starts again from 0) restarts the bar, so one callback
+    serves a whole build.
+    """
+    bar = RichProgress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TextColumn("{task.completed:>6.0f} s of audio"),
+        TimeRemainingColumn(),
+        console=console,
+        disable=quiet or not console.is_terminal,  # no bars in logs
+        transient=True,
+    )
+    with bar:
+        task = bar.add_task(label, total=None)
+
+        def report(done: float, total: float) -> None:
+            if done < bar.tasks[0].completed:
+                bar.reset(task, total=total)
+            bar.update(task, completed=done, total=total)
+
+        yield report
+
+
+def output_stem(media: Path, folder: Path) -> Path:
+    return folder / f"{media.stem}.transcript"
+
+
+def write_outputs(
+    media: Path, transcript: Transcript, folder: Path, formats: tuple[str, ...]
+) -> list[Path]:
+    """Write the chosen files atomically; never over the media file itself."""
+    stem = output_stem(media, folder)
+    paths = [stem.with_name(f"{stem.name}.{fmt}") for fmt in formats]
+    clash = [p for p in paths if p.exists() and p.resolve() == media.resolve()]
+    if clash:
+        raise InputError([problem("would be overwritten by its own transcript", media)])
+    language = "en" if _options(transcript).get("task") == "translate" else transcript.language
+    cues = cues_from_words(transcript.words, language, end_ms=transcript.duration_ms or None)
+    texts = {
+        "json": lambda: to_json(transcript, media.name),
+        "srt": lambda: to_srt(cues),
+        "vtt": lambda: to_vtt(cues),
+        "txt": lambda: "".join(s.text + "\n" for s in transcript.segments),
+    }
+    for fmt, path in zip(formats, paths, strict=True):
+        write_text(path, texts[fmt]())
+    return paths
+
+
+def _options(transcript: Transcript) -> dict[str, object]:
+    return dict(transcript.provenance.options) if transcript.provenance else {}

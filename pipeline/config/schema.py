@@ -1,0 +1,599 @@
+"""The config file: YAML -> validated, frozen Project; every problem reported with file:line."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal, get_args, get_origin
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from pipeline.config.yamlsource import Loc, dotted, line_of, load_yaml
+from pipeline.core.errors import ConfigError, Problem
+from pipeline.core.timecode import Timecode, parse_timecode
+
+NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+LANG_RE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$")
+SUBTITLE_MODES = ("source", "transcript")
+
+
+def _timecode(value: object) -> Timecode:
+    if isinstance(value, Timecode):
+        return value
+    try:
+        return parse_timecode(value)
+    except ValueError as e:
+        raise PydanticCustomError("timecode", str(e)) from None
+
+
+def _path(value: object, info: ValidationInfo) -> Path:
+    if not isinstance(value, str) or not value.strip():
+        raise PydanticCustomError("path", f"{value!r} is not a file path (expected a string)")
+    base: Path = (info.context or {}).get("base", Path("."))
+    return Path(os.path.normpath(base / value))
+
+
+def _size(value: object) -> tuple[int, int]:
+    if isinstance(value, tuple):  # already parsed (a default)
+        value = "x".join(map(str, value))
+    m = re.fullmatch(r"(\d{2,5})x(\d{2,5})", str(value)) if isinstance(value, str) else None
+    if not m or int(m.group(1)) % 2 or int(m.group(2)) % 2:
+        raise PydanticCustomError(
+            "size",
+            f"{value!r} is not a frame size (expected WIDTHxHEIGHT in even numbers, "
+            "e.g. 1920x1080)",
+        )
+    return int(m.group(1)), int(m.group(2))
+
+
+TimecodeField = Annotated[Timecode, BeforeValidator(_timecode)]
+PathField = Annotated[Path, BeforeValidator(_path)]
+SizeField = Annotated[tuple[int, int], BeforeValidator(_size)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+
+
+class SourceSpec(_Model):
+    """A source file and its whole-interview subtitle files (source time), per language."""
+
+    file: PathField
+    subtitles: dict[str, PathField] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, value: Any) -> Any:
+        return {"file": value} if isinstance(value, str) else value
+
+
+class CutSpec(_Model):
+    """One cut: a span of a source in source time, given by timecodes or by a quote.
+
+    A quote is found in the source's transcript; ``near`` or ``occurrence`` pick one when it
+    is said more than once. ``snap: none`` keeps timecodes exactly as written, even inside
+    a word.
+    """
+
+    source: str
+    start: TimecodeField | None = None
+    end: TimecodeField | None = None
+    quote: str | None = Field(default=None, min_length=1)
+    near: TimecodeField | None = None
+    occurrence: int | None = Field(default=None, ge=1)
+    snap: Literal["words", "none"] = "words"
+
+
+class SubtitleSpec(_Model):
+    """Which languages a clip has, where each comes from, and which are burned in."""
+
+    burn: tuple[str, ...] = ()
+    languages: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("burn", mode="before")
+    @classmethod
+    def _burn(cls, value: Any) -> Any:
+        if value is None or value == "none":
+            return ()
+        return (value,) if isinstance(value, str) else value
+
+    @field_validator("languages", mode="before")
+    @classmethod
+    def _languages(cls, value: Any, info: ValidationInfo) -> Any:
+        if not isinstance(value, dict):
+            return value
+        base: Path = (info.context or {}).get("base", Path("."))
+        return {
+            k: v if v in SUBTITLE_MODES or not isinstance(v, str) else str(base / v)
+            for k, v in value.items()
+        }
+
+
+class TransitionSpec(_Model):
+    """A transition between every two cuts: a dissolve, or a dip to black."""
+
+    type: Literal["dissolve", "fade-black"] = "dissolve"
+    duration: float = Field(default=0.3, ge=0.04, le=2.0)
+
+
+class ClipSpec(_Model):
+    """A clip: cuts in order, its subtitles, and transitions between cuts (none: hard cuts)."""
+
+    cuts: tuple[CutSpec, ...]
+    subtitles: SubtitleSpec = SubtitleSpec()
+    transition: TransitionSpec | None = None
+    title: CardSpec | None = None
+    end: CardSpec | None = None
+
+
+class LayoutSpec(_Model):
+    """Subtitle layout in one rendition; unset values come from the style and the frame.
+
+    ``size`` and ``margin`` are shares of the frame height; ``chars`` is the longest line.
+    """
+
+    size: float | None = Field(default=None, gt=0.01, le=0.2)
+    margin: float | None = Field(default=None, ge=0, le=0.4)
+    chars: int | None = Field(default=None, ge=10, le=80)
+    lines: int | None = Field(default=None, ge=1, le=4)
+
+
+class RenditionSpec(_Model):
+    """An output frame: size, how the picture fits it, frame rate and encoder settings.
+
+    ``fit``: pad (bars), crop (fill, cut the edges; ``focus`` is the point kept in view as
+    fractions of the frame), or blur (the picture fitted over a blurred copy of itself).
+    """
+
+    size: SizeField
+    fit: Literal["pad", "crop", "blur"] = "pad"
+    focus: tuple[float, float] = (0.5, 0.5)
+    subtitles: LayoutSpec = LayoutSpec()
+    fps: float | None = Field(default=None, gt=0, le=120)
+    preset: Literal[
+        "ultrafast",
+        "superfast",
+        "veryfast",
+        "faster",
+        "fast",
+        "medium",
+        "slow",
+        "slower",
+        "veryslow",
+    ] = "veryfast"
+    crf: int = Field(default=20, ge=0, le=51)
+    audio_bitrate: Literal["96k", "128k", "160k", "192k", "256k", "320k"] = "160k"
+
+
+class StyleSpec(_Model):
+    """Burned subtitle look; sizes are shares of the frame height."""
+
+    font: str = "Noto Sans"
+    fonts: dict[str, str] = Field(default_factory=dict)  # per language, e.g. {ar: ...}
+    size: float = Field(default=0.055, gt=0.01, le=0.2)
+    margin: float = Field(default=0.08, ge=0, le=0.4)
+    outline: float = Field(default=0.1, ge=0, le=0.5)
+
+
+class LogoSpec(_Model):
+    """A watermark: a PNG in a corner, its width a share of the frame's, at some opacity."""
+
+    file: PathField
+    position: Literal["top-left", "top-right", "bottom-left", "bottom-right"] = "top-right"
+    width: float = Field(default=0.12, gt=0.01, le=1)
+    opacity: float = Field(default=0.85, ge=0, le=1)
+    margin: float = Field(default=0.03, ge=0, le=0.4)
+
+
+COLOUR_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
+
+
+def _colour(value: object) -> str:
+    names = {"black": "#000000", "white": "#FFFFFF", "yellow": "#FFFF00", "grey": "#808080"}
+    if isinstance(value, str) and (value.lower() in names or COLOUR_RE.match(value)):
+        return names.get(value.lower(), value).upper()
+    raise PydanticCustomError(
+        "colour", f"{value!r} is not a colour (expected #RRGGBB, or black, white, yellow or grey)"
+    )
+
+
+ColourField = Annotated[str, BeforeValidator(_colour)]
+
+
+class CardSpec(_Model):
+    """A title or end card: text (any script) on a colour or an image, for some seconds."""
+
+    text: str = Field(min_length=1)
+    duration: float = Field(default=2.5, ge=0.5, le=15)
+    color: ColourField = "#FFFFFF"
+    background: ColourField = "#000000"
+    image: PathField | None = None
+    font: str | None = None
+
+
+class BrandingSpec(_Model):
+    """What every clip carries: a logo watermark, and bumper videos before and after."""
+
+    logo: LogoSpec | None = None
+    intro: PathField | None = None
+    outro: PathField | None = None
+
+
+class AudioSpec(_Model):
+    """Loudness of the output: two-pass EBU R128 normalisation (``loudness: null`` is off)."""
+
+    loudness: float | None = Field(default=-16.0, ge=-40, le=-5)
+    true_peak: float = Field(default=-1.5, ge=-9, le=0)
+
+
+class TermSpec(_Model):
+    """A redacted term with its other forms: ``{term: Haris, forms: {bs: [Harisa], ar:
+    [هاريس]}, patterns: {bs: ["haris\\w{1,3}"]}}`` (patterns: regular expressions over the
+    folded text, see pipeline/core/redaction.py)."""
+
+    term: str
+    forms: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    patterns: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+
+
+class RedactSpec(_Model):
+    """Something to hide, in source time: a span (``start``/``end``) or every use of ``words``.
+
+    ``audio``: bleep (a tone replaces the sound) or mute; ``text`` replaces the subtitle text of
+    every language over the span; ``blur`` is a region ``[x, y, w, h]`` in frame fractions.
+    """
+
+    source: str
+    start: TimecodeField | None = None
+    end: TimecodeField | None = None
+    words: tuple[str | TermSpec, ...] = ()
+    audio: Literal["bleep", "mute"] | None = None
+    # Plain text, one for all languages or one per language; default: pipeline/core/redaction.py
+    # DEFAULT_TEXT in the language, where words or sound are redacted.
+    text: str | dict[str, str] | None = None
+    blur: tuple[float, float, float, float] | None = None
+
+
+class TranscriptionSpec(_Model):
+    """How sources are transcribed (see `build-clip transcribe`)."""
+
+    engine: Literal["faster-whisper", "openai-whisper"] = "faster-whisper"
+    model: str = "base"
+    language: str = "auto"
+
+
+class Project(_Model):
+    """A validated config. Paths are resolved against the config file's folder."""
+
+    version: Literal[1]
+    output: PathField = Field(default="out", validate_default=True)
+    sources: dict[str, SourceSpec]
+    clips: dict[str, ClipSpec]
+    renditions: dict[str, RenditionSpec] = Field(
+        default_factory=lambda: {"main": RenditionSpec(size=(1280, 720))}
+    )
+    style: StyleSpec = StyleSpec()
+    transcription: TranscriptionSpec | None = None
+    audio: AudioSpec = AudioSpec()
+    branding: BrandingSpec = BrandingSpec()
+    redact: tuple[RedactSpec, ...] = ()
+    # After rendering, transcribe each output again and check that it says its cuts' words
+    # (pipeline/verify/words.py); `build-clip CONFIG --verify` turns it on for one build.
+    verify: Literal["words", "none"] = "none"
+
+
+@dataclass(frozen=True)
+class Config:
+    """A loaded config: the project, the file it came from, and where each key is."""
+
+    path: Path
+    project: Project
+    lines: dict[Loc, int]
+
+    def line(self, loc: Loc) -> int | None:
+        return line_of(self.lines, loc)
+
+    def problem(self, loc: Loc, message: str) -> Problem:
+        """A problem located at ``loc`` in this config."""
+        return Problem(self.path, self.line(loc), dotted(loc), message)
+
+
+def verifying(config: Config) -> Config:
+    """The config with ``verify: words`` (the command line's ``--verify``)."""
+    project = config.project.model_copy(update={"verify": "words"})
+    return Config(config.path, project, config.lines)
+
+
+def require_clips(config: Config, names: Sequence[str]) -> None:
+    """Raise ConfigError when a clip asked for on the command line is not in the config."""
+    unknown = [n for n in names if n not in config.project.clips]
+    if unknown:
+        raise ConfigError(
+            [
+                Problem(
+                    config.path,
+                    None,
+                    "",
+                    f"no clip named {unknown[0]!r} "
+                    f"(expected one of: {', '.join(config.project.clips)})",
+                )
+            ]
+        )
+
+
+def load(path: Path) -> Config:
+    """Read and validate a config file.
+
+    Raises:
+        ConfigError: listing every problem found, each with file:line.
+    """
+    if path.is_dir():
+        raise ConfigError([Problem(path, None, "", "is a folder (expected a YAML config file)")])
+    if not path.exists():
+        raise ConfigError([Problem(path, None, "", "no such file (expected a YAML config file)")])
+    data, lines = load_yaml(path, path)
+    if not isinstance(data, dict):
+        what = "empty" if data is None else f"a {type(data).__name__}"
+        raise ConfigError(
+            [
+                Problem(
+                    path,
+                    line_of(lines, ()),
+                    "",
+                    f"the config is {what} (expected a mapping with version, sources and clips)",
+                )
+            ]
+        )
+    try:
+        project = Project.model_validate(data, context={"base": path.parent})
+    except ValidationError as e:
+        problems = [_problem(path, lines, err) for err in e.errors()]
+        raise ConfigError(sorted(problems, key=lambda p: (p.line or 0, p.where))) from None
+    config = Config(path, project, lines)
+    problems = cross_check(config)
+    if problems:
+        raise ConfigError(problems)
+    return config
+
+
+def _problem(path: Path, lines: dict[Loc, int], err: Any) -> Problem:
+    loc: Loc = tuple(
+        p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-"))
+    )
+    kind, value = err["type"], err.get("input")
+    if kind == "extra_forbidden":
+        expected = ", ".join(_fields_at(loc[:-1]))
+        message = f"unknown key {loc[-1]!r} (expected one of: {expected})"
+    elif kind == "missing":
+        message = f"missing required key {loc[-1]!r}"
+    elif kind in ("timecode", "path", "size", "colour"):
+        message = err["msg"]
+    elif kind == "literal_error":
+        message = f"{value!r} is not allowed (expected {err['ctx']['expected']})"
+    else:
+        msg = err["msg"][0].lower() + err["msg"][1:]
+        message = f"{value!r}: {msg}" if not isinstance(value, (dict, list)) else msg
+    return Problem(path, line_of(lines, loc), dotted(loc), message)
+
+
+def _fields_at(loc: Loc) -> list[str]:
+    """The keys the model allows at ``loc`` (for "unknown key" messages)."""
+    ann: Any = Project
+    for part in loc:
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            field = ann.model_fields.get(str(part))
+            if field is None:
+                return []
+            ann = field.annotation
+        else:  # a dict value or a tuple item
+            args = [a for a in get_args(ann) if a is not Ellipsis]
+            ann = args[-1] if args else None
+        models = [
+            a for a in (ann, *get_args(ann)) if isinstance(a, type) and issubclass(a, BaseModel)
+        ]
+        if models and get_origin(ann) not in (dict, tuple):
+            ann = models[0]
+    return list(ann.model_fields) if isinstance(ann, type) and issubclass(ann, BaseModel) else []
+
+
+def cross_check(config: Config) -> list[Problem]:
+    """Checks that span several keys: names, references between sections, cut order."""
+    project, out = config.project, []
+    out += [
+        config.problem((section,), f"no {section} (expected at least one)")
+        for section in ("sources", "clips")
+        if not getattr(project, section)
+    ]
+    for section in ("sources", "clips", "renditions"):
+        for name in getattr(project, section):
+            if not NAME_RE.match(str(name)):
+                out.append(
+                    config.problem(
+                        (section, name),
+                        f"{name!r} is not a safe name "
+                        "(expected letters, digits, '-' or '_', up to 64)",
+                    )
+                )
+    for sid, src in project.sources.items():
+        out += [
+            config.problem(("sources", sid, "subtitles", lang), _bad_lang(lang))
+            for lang in src.subtitles
+            if not LANG_RE.match(str(lang))
+        ]
+    for name, clip in project.clips.items():
+        out += _check_clip(config, name, clip)
+    out += _check_redact(config)
+    return out
+
+
+def _check_cut_kind(config: Config, loc: Loc, cut: CutSpec) -> list[Problem]:
+    """A cut is start and end, or a quote (with near or occurrence to choose), not both."""
+    if cut.quote is not None:
+        extra = [k for k in ("start", "end") if getattr(cut, k) is not None]
+        return [
+            config.problem(
+                (*loc, k), f"{k} given with quote (expected either a quote, or start and end)"
+            )
+            for k in extra
+        ]
+    missing = [k for k in ("start", "end") if getattr(cut, k) is None]
+    problems = [
+        config.problem(loc, f"missing required key {k!r} (expected start and end, or a quote)")
+        for k in missing
+    ]
+    problems += [
+        config.problem((*loc, k), f"{k} needs a quote (expected it only with quote)")
+        for k in ("near", "occurrence")
+        if getattr(cut, k) is not None
+    ]
+    return problems
+
+
+def _check_redact(config: Config) -> list[Problem]:
+    """Each redaction names a source, and a span or words; a blur box lies inside the frame."""
+    out = []
+    sources = config.project.sources
+    for i, r in enumerate(config.project.redact):
+        loc: Loc = ("redact", i)
+        if r.source not in sources:
+            out.append(
+                config.problem(
+                    (*loc, "source"),
+                    f"unknown source {r.source!r} (expected one of: {', '.join(sources)})",
+                )
+            )
+        timed = r.start is not None and r.end is not None
+        if timed == bool(r.words) or (r.start is None) != (r.end is None):
+            out.append(config.problem(loc, "expected start and end, or words (one of them)"))
+        elif timed and r.end is not None and r.start is not None and r.end.ms <= r.start.ms:
+            out.append(
+                config.problem(
+                    (*loc, "end"),
+                    f"end {r.end} is not after start {r.start} (expected end > start)",
+                )
+            )
+        out += _check_terms(config, loc, r)
+        if r.blur is not None:
+            x, y, w, h = r.blur
+            if not (0 <= x < 1 and 0 <= y < 1 and 0 < w <= 1 - x and 0 < h <= 1 - y):
+                out.append(
+                    config.problem(
+                        (*loc, "blur"),
+                        f"{list(r.blur)} is not a region "
+                        "of the frame (expected [x, y, w, h] as fractions "
+                        "from 0 to 1)",
+                    )
+                )
+            if not timed:
+                out.append(config.problem((*loc, "blur"), "blur needs start and end"))
+    return out
+
+
+def _check_terms(config: Config, loc: Loc, r: RedactSpec) -> list[Problem]:
+    """Every term has a letter or a digit, every pattern compiles, every text says something."""
+    from pipeline.core.redaction import problem_with
+
+    out = []
+    for k, word in enumerate(r.words):
+        spec = word if isinstance(word, TermSpec) else TermSpec(term=word)
+        where: Loc = (*loc, "words", k) if isinstance(word, str) else (*loc, "words", k, "term")
+        written = [(where, spec.term)]
+        written += [
+            ((*loc, "words", k, "forms", lang), f) for lang, fs in spec.forms.items() for f in fs
+        ]
+        for at, text in written:
+            problem = problem_with(text)
+            if problem is not None:
+                out.append(config.problem(at, problem))
+        for lang, patterns in spec.patterns.items():
+            for pattern in patterns:
+                try:
+                    re.compile(pattern)
+                except re.error as e:
+                    out.append(
+                        config.problem(
+                            (*loc, "words", k, "patterns", lang),
+                            f"{pattern!r} is not a regular expression ({e})",
+                        )
+                    )
+    texts = r.text.items() if isinstance(r.text, dict) else [("", r.text or "x")]
+    for lang, text in texts:
+        if not text.strip():
+            empty: Loc = (*loc, "text", lang) if lang else (*loc, "text")
+            out.append(config.problem(empty, "an empty replacement (expected text to show)"))
+    return out
+
+
+def _bad_lang(lang: object) -> str:
+    return f"{lang!r} is not a language code (expected ISO 639-1 such as en, ar, bs)"
+
+
+def _check_clip(config: Config, name: str, clip: ClipSpec) -> list[Problem]:
+    out = []
+    sources = config.project.sources
+    if not clip.cuts:
+        out.append(config.problem(("clips", name, "cuts"), "no cuts (expected at least one)"))
+    for i, cut in enumerate(clip.cuts):
+        loc: Loc = ("clips", name, "cuts", i)
+        if cut.source not in sources:
+            out.append(
+                config.problem(
+                    (*loc, "source"),
+                    f"unknown source {cut.source!r} (expected one of: {', '.join(sources)})",
+                )
+            )
+        out += _check_cut_kind(config, loc, cut)
+        if cut.start is None or cut.end is None:
+            continue
+        frameless = cut.start.frames == cut.end.frames == 0  # else checked once fps is known
+        if frameless and cut.end.ms <= cut.start.ms:
+            out.append(
+                config.problem(
+                    (*loc, "end"),
+                    f"end {cut.end} is not after start {cut.start} (expected end > start)",
+                )
+            )
+    subs = clip.subtitles
+    for lang, mode in subs.languages.items():
+        lang_loc: Loc = ("clips", name, "subtitles", "languages", lang)
+        if not LANG_RE.match(str(lang)):
+            out.append(config.problem(lang_loc, _bad_lang(lang)))
+        elif mode == "source":
+            missing = sorted(
+                {
+                    c.source
+                    for c in clip.cuts
+                    if c.source in sources and lang not in sources[c.source].subtitles
+                }
+            )
+            out += [
+                config.problem(
+                    lang_loc,
+                    f"source {s!r} has no {lang!r} subtitles (expected "
+                    f"sources.{s}.subtitles.{lang})",
+                )
+                for s in missing
+            ]
+    for i, lang in enumerate(subs.burn):
+        if lang not in ("all", "nosubs") and lang not in subs.languages:
+            out.append(
+                config.problem(
+                    ("clips", name, "subtitles", "burn", i),
+                    f"cannot burn {lang!r}: not in languages (expected one "
+                    f"of: {', '.join(subs.languages) or 'none defined'})",
+                )
+            )
+    return out

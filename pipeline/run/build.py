@@ -1,0 +1,602 @@
+"""Build one config: check which outputs are up to date, render the rest, record the inputs.
+
+The steps are module-level functions of plain, picklable values, so that the local pool and
+a Dask cluster (pipeline/run/batch.py) run the very same code.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import itertools
+import json
+import logging
+import queue
+import threading
+import time
+import traceback
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pipeline import __version__
+from pipeline.analysis.media import measure_output
+from pipeline.config.schema import Config, RedactSpec, TranscriptionSpec, load, verifying
+from pipeline.core import ffmpeg
+from pipeline.core.errors import BuildError, FfmpegError, InputError, PipelineError, Problem
+from pipeline.core.files import atomic_path, temp_folder, write_text
+from pipeline.core.model import Word
+from pipeline.core.stamps import cache_root, file_sha256
+from pipeline.prepare.plan import ClipPlan, Job, Plan, plan_build
+from pipeline.publish.manifest import (
+    Inputs,
+    Shared,
+    changed,
+    fingerprint,
+    output_inputs,
+    read_manifest,
+    same_text,
+    source_hashes,
+    write_manifest,
+)
+from pipeline.publish.review import shown_index, write_index, write_review
+from pipeline.publish.shareable import private_folder, redactor
+from pipeline.render import thumbnails
+from pipeline.render.command import Finish, plan_loudness_scan, plan_render
+from pipeline.render.finish import (
+    fits_linear,
+    is_audible,
+    loudnorm_target,
+    parse_loudnorm,
+    parse_measurement,
+    second_pass,
+)
+from pipeline.render.thumbnails import wanted_frames
+from pipeline.subtitles.lint import Finding
+from pipeline.subtitles.write import to_ass, to_srt, to_vtt
+from pipeline.verify import leaks, privacy
+from pipeline.verify.words import CutCheck, check_cuts, record
+
+if TYPE_CHECKING:
+    from pipeline.analysis.transcribe import TranscribeSettings
+
+log = logging.getLogger(__name__)
+
+OnProgress = Callable[[float], None]
+
+
+@dataclass(frozen=True)
+class Check:
+    """One output, the inputs it would be built from, and why it must be built (None: it is
+    up to date)."""
+
+    job: Job
+    inputs: Inputs
+    why: str | None
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A planned config: its plan, a check of every output, and the lint warnings of each
+    clip (None when this run did not lint: every output was up to date)."""
+
+    config: Path
+    plan: Plan
+    checks: tuple[Check, ...]
+    lint: Mapping[str, tuple[Finding, ...]] | None = None
+    redact: tuple[RedactSpec, ...] = ()  # the config's, for the shareable output folder
+
+    def clip_checks(self, clip: ClipPlan) -> tuple[Check, ...]:
+        return tuple(c for c in self.checks if c.job.clip == clip.name)
+
+
+def command_for(
+    job: Job, plan: Plan, tmp: Path, output: Path, finish: Finish | None = None
+) -> ffmpeg.FfmpegCommand:
+    """The ffmpeg command of one job, writing to ``output``; its subtitle files are in ``tmp``
+    (see ``subtitle_files``), and so are the review page's thumbnails when this job's output
+    is the one the page plays (see ``review_stills``). ``finish`` defaults to the job's
+    (without loudness figures)."""
+    burn, soft = subtitle_files(job, tmp)
+    cards = [tmp / f"card{k}.ass" if text else None for k, text in enumerate(job.card_texts)]
+    spans = review_stills(job, plan)
+    stills = (wanted_frames(spans), tmp / "stills") if spans else None
+    return plan_render(
+        job.timeline,
+        plan.media,
+        job.spec,
+        output,
+        burn,
+        soft,
+        finish or job.finish,
+        cards,
+        stills,
+    )
+
+
+def review_stills(job: Job, plan: Plan) -> list[tuple[int, int]]:
+    """The first and last frame of each cut, when ``job`` makes the video that the clip's
+    review page plays and shows thumbnails of (pipeline/publish/review.py ``shown_index``); else
+    nothing.
+
+    The frames are the manifest's (its clip's timeline); a job on another timeline (another
+    frame rate) leaves the thumbnails to the review page's own pass.
+    """
+    clip = next((c for c in plan.clips if c.name == job.clip), None)
+    if clip is None or job.timeline != clip.timeline:
+        return []
+    k = shown_index([j.lang for j in clip.jobs])
+    if k is None or clip.jobs[k].output != job.output:
+        return []
+    return [ts.screen_frames(clip.timeline.fps) for ts in clip.timeline.spans]
+
+
+def loudness_finish(job: Job, plan: Plan, on_progress: OnProgress | None = None) -> Finish:
+    """The job's finish with pass 2 of loudness normalisation, from a measuring pass 1."""
+    if job.audio is None:
+        return job.finish
+    scan = plan_loudness_scan(job.timeline, plan.media, job.finish)
+    measured: Mapping[str, Any] = parse_measurement(ffmpeg.run(scan, on_progress))
+    if not is_audible(measured):
+        log.info("%s: silent, so its loudness is left alone", job.output)
+        return job.finish
+    if not fits_linear(job.audio, measured):  # rare: loudnorm must compress; it measures
+        target = f"loudnorm={loudnorm_target(job.audio)}:print_format=json"
+        scan = plan_loudness_scan(job.timeline, plan.media, job.finish, target)
+        measured = parse_loudnorm(ffmpeg.run(scan, on_progress))
+    gain = second_pass(job.audio, measured)
+    if gain.startswith("loudnorm="):
+        log.warning(
+            "%s: one gain to %s LUFS would put the true peak over %s dBTP, so loudnorm "
+            "compresses the loudest parts (its dynamic mode)",
+            job.output, job.audio.loudness, job.audio.true_peak,
+        )  # fmt: skip
+    return replace(job.finish, loudness=gain)
+
+
+def check_privacy(job: Job, path: Path) -> None:
+    """Fail the build when the output carries anything beyond the allow-list."""
+    probed, _ = measure_output(path)  # its loudness too, for the manifest
+    findings = privacy.scan(probed, len(job.soft))
+    if findings:
+        raise BuildError(f"{job.output}: privacy scan failed: {'; '.join(findings)}")
+
+
+def hearing(spec: TranscriptionSpec | None) -> TranscribeSettings:
+    """How an output is heard again: the config's engine, model and options, decoded greedily
+    (a beam of 1). Verifying asks whether known words are there, not for the best transcript;
+    greedy decoding costs about a third less on a CPU (README, Benchmarks)."""
+    from pipeline.analysis.transcribe import settings_for
+
+    return dataclasses.replace(settings_for(spec), beam_size=1)
+
+
+def heard_key(job: Job, plan: Plan) -> str:
+    """What the words heard in ``job``'s output depend on: its sources, its cuts on the clip,
+    what is done to its sound, and the transcription. Outputs that differ only in picture
+    (renditions of one frame rate, burned languages) share it, so one of them is heard."""
+    assert job.verify is not None
+    settings = hearing(job.verify.transcription)
+    sources = sorted({ts.source for ts in job.timeline.spans})
+    parts = json.dumps(
+        [
+            "heard",
+            __version__,
+            {sid: file_sha256(plan.media[sid].path) for sid in sources},
+            dataclasses.asdict(job.timeline),
+            [dataclasses.asdict(r) for r in job.finish.redactions],
+            job.finish.transition,
+            job.audio.model_dump(mode="json") if job.audio else None,
+            [settings.engine, settings.model, settings.options()],
+        ],
+        sort_keys=True,
+        default=str,
+    )
+    return hashlib.sha256(parts.encode()).hexdigest()
+
+
+def heard_words(
+    job: Job, plan: Plan, path: Path, on_progress: OnProgress | None = None
+) -> tuple[Word, ...]:
+    """The words heard in ``path`` (an output of ``job``, clip time), transcribed through the
+    transcript cache: once for all the outputs that share ``heard_key``, and never again
+    while it holds."""
+    from pipeline.analysis.transcribe import cache, load_or_transcribe
+
+    assert job.verify is not None
+    key = heard_key(job, plan)
+    with cache.locked(f"heard-{key}"):  # the other outputs with this sound wait, then reuse
+        transcript = cache.load(key)
+        if transcript is None:
+            settings = hearing(job.verify.transcription)
+            report = None if on_progress is None else _seconds(on_progress)
+            transcript = load_or_transcribe(path, settings, report)
+            cache.store(key, transcript)
+    return transcript.words
+
+
+def _seconds(on_progress: OnProgress) -> Callable[[float, float], None]:
+    """A transcription's (seconds done, seconds in all) as a fraction."""
+    return lambda done, total: on_progress(done / total if total else 1.0)
+
+
+def check_words(job: Job, checks: Sequence[CutCheck], strict: bool) -> None:
+    """Fail the build (``strict``) or warn for each cut whose words were not heard."""
+    lines = [f"{job.output}: cut {c.number}: {'; '.join(c.reasons)}" for c in checks if not c.ok]
+    if lines and strict:
+        raise BuildError("\n".join(lines))
+    for line in lines:
+        log.warning("%s (the output is kept; --strict fails the build)", line)
+    if not lines:
+        log.info("%s: every cut is heard as planned", job.output)
+
+
+def clip_verification(clip: ClipPlan, plan: Plan) -> list[dict[str, Any]] | None:
+    """Each cut's verification for the manifest: from the words heard in an output on the
+    clip's timeline (cached when it was rendered, else heard now), or None when the clip is
+    not verified or none of those outputs exists."""
+    from pipeline.analysis.transcribe import cache
+
+    jobs = [j for j in clip.jobs if j.verify is not None and j.timeline == clip.timeline]
+    if not jobs:
+        return None
+    job = jobs[0]
+    assert job.verify is not None
+    hit = cache.load(heard_key(job, plan))
+    if hit is not None:
+        heard = hit.words
+    else:
+        built = next((j for j in jobs if j.output.exists()), None)
+        if built is None:
+            return None
+        heard = heard_words(built, plan, built.output)
+    return [record(c) for c in check_cuts(job.verify.cuts, heard)]
+
+
+def subtitle_files(job: Job, tmp: Path) -> tuple[Path | None, list[tuple[str, Path]]]:
+    """Where a job's burned ASS and its soft SRT tracks go in a temp folder (safe names)."""
+    burn = tmp / "burn.ass" if job.cues else None
+    return burn, [(lang, tmp / f"soft{k}.srt") for k, (lang, _) in enumerate(job.soft)]
+
+
+def plan_config(
+    path: Path,
+    clips: tuple[str, ...] = (),
+    force: bool = False,
+    verify: bool = False,
+    strict: bool = False,
+) -> Planned:
+    """Load, plan and check one config (a task of a batch); ``verify`` and ``strict``: as
+    ``--verify`` and ``--strict``.
+
+    Raises:
+        InputError: every problem of the config, its media or its subtitles.
+    """
+    config = verifying(load(path)) if verify else load(path)
+    planned = check_plan(config, plan_build(config, clips), force, strict)
+    if any(c.why is not None for c in planned.checks):  # the rest passed when it was built
+        planned = replace(planned, lint=lint_gate(config, clips))
+    return planned
+
+
+def lint_gate(config: Config, clips: tuple[str, ...]) -> dict[str, tuple[Finding, ...]]:
+    """The lint of `build-clip check`, as `build-clip CONFIG` runs it: warnings are logged,
+    errors stop this config (a row of the batch's summary, like any bad input). Returns the
+    warnings of each clip, for its manifest."""
+    from pipeline.prepare.check import by_clip, check_project
+
+    findings = check_project(config, clips)
+    errors = [f for f in findings if f.severity == "error"]
+    if errors:
+        raise InputError([Problem(f.path, f.line, "", f"[{f.lang}] {f.message}") for f in errors])
+    for f in findings:
+        if f.rule != "cuts":  # the plan has logged what it found of the cuts
+            log.warning("%s: [%s] %s (%s)", f.where, f.lang, f.message, f.rule)
+    return by_clip(config, findings, clips)
+
+
+def check_plan(config: Config, plan: Plan, force: bool = False, strict: bool = False) -> Planned:
+    """Compare every output with its clip's manifest: what must be built, and why.
+
+    With ``strict``, a verified output kept by an earlier build although its words were not
+    all heard is built again, so that it fails (``--strict`` keeps no such output).
+    """
+    checks = []
+    for clip in plan.clips:
+        hashes = source_hashes(clip, plan.media)
+        last = read_manifest(clip)
+        old = last.get("outputs") or {}
+        unheard = strict and any(
+            isinstance(c, dict) and (c.get("verification") or {}).get("status") == "failed"
+            for c in last.get("cuts") or ()
+        )
+        for job in clip.jobs:
+            inputs = output_inputs(
+                clip, job, hashes, config.project.sources, config.project.transcription
+            )
+            why = "--force" if force else stale(job, inputs, old.get(job.output.name))
+            if why is None and unheard and job.verify is not None:
+                why = "its words were not all heard when it was built (--strict)"
+            checks.append(Check(job, inputs, why))
+    return Planned(config.path, plan, tuple(checks), redact=config.project.redact)
+
+
+def stale(job: Job, inputs: Inputs, record: Mapping[str, object] | None) -> str | None:
+    """Why an output must be built, or None when its manifest records the same inputs."""
+    if not job.output.exists():
+        return "not built yet"
+    if not record or not record.get("fingerprint"):
+        return "no record of its inputs in the manifest"
+    if record.get("sha256") != file_sha256(job.output):
+        return "the output was changed since it was built"
+    if record["fingerprint"] == fingerprint(inputs):
+        return None
+    old = record.get("inputs")
+    return changed(old, inputs) if isinstance(old, dict) else "inputs changed"
+
+
+def render_job(job: Job, plan: Plan, on_progress: OnProgress | None, strict: bool = False) -> None:
+    """Render one MP4: subtitles into temp files, ffmpeg into a temp file, then rename; then
+    put the thumbnails the render made for the review page in place.
+
+    With ``job.verify``, the output is heard again before the rename; with ``strict``, a cut
+    whose words are not heard fails the render and keeps no output (else: a warning).
+    """
+    with temp_folder() as tmp:
+        _render(job, plan, tmp, on_progress, strict)
+        spans = review_stills(job, plan)
+        if spans:
+            try:
+                thumbnails.install(
+                    job.output.parent, job.output.name, file_sha256(job.output), spans,
+                    tmp / "stills",
+                )  # fmt: skip
+            except (OSError, PipelineError) as e:  # the review page makes its own
+                log.warning("%s: thumbnails not kept (%s)", job.output, e)
+    log.info("wrote %s (%.3f s)", job.output, float(job.timeline.duration))
+
+
+def _render(
+    job: Job, plan: Plan, tmp: Path, on_progress: OnProgress | None, strict: bool = False
+) -> None:
+    # The bar: the measuring pass first (30%), the encode, then the listening pass (20%).
+    scan = 0.3 if job.audio is not None else 0.0
+    listen = 0.2 if job.verify is not None else 0.0
+    with atomic_path(job.output) as partial:
+        (tmp / "stills").mkdir()
+        burn, soft = subtitle_files(job, tmp)
+        if burn is not None:
+            burn.write_text(to_ass(job.cues, job.style), encoding="utf-8")
+        for (_, path), (_, cues) in zip(soft, job.soft, strict=True):
+            path.write_text(to_srt(cues), encoding="utf-8")
+        for k, text in enumerate(job.card_texts):
+            if text:
+                (tmp / f"card{k}.ass").write_text(text, encoding="utf-8")
+        if job.verify is not None:  # the model loads while the encode runs
+            from pipeline.analysis.transcribe.run import preload
+
+            preload(hearing(job.verify.transcription))
+        try:  # every pass reports progress, so a stopping pool can stop each one
+            finish = loudness_finish(job, plan, _share(on_progress, 0.0, scan))
+            command = command_for(job, plan, tmp, partial, finish)
+            ffmpeg.run(command, _share(on_progress, scan, 1.0 - scan - listen))
+        except FfmpegError as e:  # name the output the user asked for, not the temp file
+            raise FfmpegError(e.argv, e.returncode, e.stderr_tail, job.output) from None
+        privacy.clear_compressor_name(partial)
+        if job.verify is None:
+            check_privacy(job, partial)
+        else:  # the scan (ffprobe, ebur128) beside the hearing: both only read the file
+            with ThreadPoolExecutor(1, thread_name_prefix="build-clip-scan") as scanner:
+                scanned = scanner.submit(check_privacy, job, partial)
+                try:
+                    heard = heard_words(
+                        job, plan, partial, _share(on_progress, 1.0 - listen, listen)
+                    )
+                except BaseException:
+                    scanned.exception()  # waited for; the first error is the one told
+                    raise
+                scanned.result()  # a leak fails the build before any word is judged
+            check_words(job, check_cuts(job.verify.cuts, heard), strict)
+        if on_progress is not None:  # the last word of a stopping pool (Ctrl-C) before the
+            on_progress(1.0)  # rename: a build that was stopped keeps no output of it
+
+
+def _share(on_progress: OnProgress | None, start: float, size: float) -> OnProgress | None:
+    """``on_progress`` for one pass of several: its 0..1 shown as ``start..start+size``."""
+    if on_progress is None:
+        return None
+    report = on_progress
+    return lambda fraction: report(start + size * fraction)
+
+
+def sidecar_changes(plan: Plan, folder: Path | None = None) -> list[tuple[Path, str]]:
+    """The SRT and WebVTT sidecars (of one clip folder) whose files do not hold their text."""
+    changes = []
+    for path, cues in plan.sidecars:
+        if folder is None or path.parent == folder:
+            text = to_srt(cues) if path.suffix == ".srt" else to_vtt(cues)
+            changes += [] if same_text(path, text) else [(path, text)]
+    return changes
+
+
+def write_sidecars(plan: Plan, folder: Path | None = None) -> list[Path]:
+    """Write the sidecars (of one clip folder) that changed, in clip time; return them."""
+    changes = sidecar_changes(plan, folder)
+    for path, text in changes:
+        write_text(path, text)
+        log.info("wrote %s", path)
+    return [path for path, _ in changes]
+
+
+def finish_clip(planned: Planned, clip: ClipPlan, failed: frozenset[Path]) -> None:
+    """After a clip's renders: its sidecars and its manifest (a task of a batch).
+
+    Outputs in ``failed`` are recorded without inputs, so the next run builds them again.
+    """
+    wrote = bool(write_sidecars(planned.plan, clip.folder))
+    inputs = {
+        c.job.output.name: None if c.job.output in failed else c.inputs
+        for c in planned.clip_checks(clip)
+    }
+    lint = None if planned.lint is None else planned.lint.get(clip.name, ())
+    verification = clip_verification(clip, planned.plan)
+    media, config = planned.plan.media, planned.config
+    shared = shared_for(planned, clip)
+    if write_manifest(clip, media, config, inputs, lint, verification, shared):
+        log.info("wrote %s manifest", clip.name)
+        wrote = True
+    # The pages follow the manifest and the sidecars: a clip whose files did not change keeps
+    # its page, so that a no-op rebuild stays cheap.
+    if wrote or not (clip.folder / "review.html").exists():
+        write_review(clip.folder, read_manifest(clip))
+        write_index(clip.folder.parent)
+    check_shareable(clip, shared)
+
+
+def shared_for(planned: Planned, clip: ClipPlan) -> Shared:
+    """The redactor of the config's terms and its private folder (README, Protection)."""
+    root = clip.folder.parent
+    return Shared(redactor(planned.redact), private_folder(planned.config, root, cache_root()))
+
+
+def check_shareable(clip: ClipPlan, shared: Shared) -> None:
+    """Fail the build when a file of the clip's folder, or of the output folder itself (the
+    index), says a redacted term; such files are moved to the private folder first, so that
+    what is left can be shared."""
+    matcher = shared.redactor.matcher
+    if not matcher.terms:
+        return
+    root = clip.folder.parent
+    found = leaks.scan_files(matcher, root, leaks.written(clip.folder) + leaks.written(root, False))
+    if not found:
+        log.info("%s: no redacted term in its files", clip.folder)
+        return
+    moved = leaks.quarantine(root, found, shared.private / "leaked")
+    lines = [leak.line() for leak in found]
+    lines.append(
+        f"{clip.name}: {len(moved)} file(s) that say a redacted term were moved out of the "
+        f"output folder to {shared.private / 'leaked'} (expected every form of the name in "
+        "the redaction's words, forms or patterns)"
+    )
+    raise BuildError("\n".join(lines))
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A task that raised: the error's lines, and the traceback of a bug."""
+
+    lines: tuple[str, ...]
+    trace: str = ""
+
+
+@dataclass(frozen=True)
+class Done:
+    """What a task returned, and how long it ran (on its worker)."""
+
+    value: Any
+    seconds: float
+
+
+def call(fn: Callable[..., Any], args: tuple[Any, ...]) -> Done | Failure:
+    """Run a task; a user error or a bug becomes a Failure (exceptions travel badly)."""
+    start = time.monotonic()
+    try:
+        return Done(fn(*args), time.monotonic() - start)
+    except PipelineError as e:
+        return Failure(tuple(str(e).splitlines()) or (type(e).__name__,))
+    except Exception as e:
+        return Failure((f"internal error: {type(e).__name__}: {e}",), traceback.format_exc())
+
+
+class Stopped(KeyboardInterrupt):
+    """Raised in a render's progress callback when its pool is stopping."""
+
+
+Task = tuple[int, Callable[..., Any], tuple[Any, ...]]
+
+
+class LocalPool:
+    """A bounded pool of worker threads on this machine (each render is an ffmpeg process).
+
+    The threads are daemons, so an interrupted batch does not wait for a long transcription
+    to end; renders in flight are stopped from their progress callback, which makes ffmpeg
+    exit and the temp file go (see ``stop``).
+    """
+
+    def __init__(self, workers: int) -> None:
+        self.workers = max(1, workers)
+        self._todo: queue.SimpleQueue[Task | None] = queue.SimpleQueue()
+        self._done: queue.SimpleQueue[tuple[int, Any]] = queue.SimpleQueue()
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._busy = 0
+        self._rendering: set[int] = set()  # threads whose render has reported progress
+        self._tickets = itertools.count()
+        self._threads = [
+            threading.Thread(target=self._work, name=f"build-clip-{i}", daemon=True)
+            for i in range(self.workers)
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> int:
+        ticket = next(self._tickets)
+        self._todo.put((ticket, fn, args))
+        return ticket
+
+    def wait(self) -> tuple[int, Any]:
+        """The next finished task: (ticket, what it returned). Ctrl-C interrupts the wait."""
+        return self._done.get()
+
+    def progress(self, on_progress: OnProgress) -> OnProgress:
+        """``on_progress``, made to stop its render when the pool stops (every ffmpeg run of a
+        render reports progress, so a render gives up within one report, about 0.5 s)."""
+
+        def watched(fraction: float) -> None:
+            self._rendering.add(threading.get_ident())
+            if self._stop.is_set():
+                raise Stopped
+            on_progress(fraction)
+
+        return watched
+
+    def _work(self) -> None:
+        while (task := self._todo.get()) is not None:
+            ticket, fn, args = task
+            with self._lock:
+                self._busy += 1
+            try:
+                result = Failure(("stopped",)) if self._stop.is_set() else fn(*args)
+            except BaseException:  # Stopped, or a Ctrl-C that reached this thread
+                result = Failure(("stopped",))
+            finally:
+                with self._lock:
+                    self._busy -= 1
+                self._rendering.discard(threading.get_ident())
+            self._done.put((ticket, result))
+
+    def stop(self, grace_s: float = 5.0, render_grace_s: float = 120.0) -> None:
+        """Drop queued tasks, kill the workers' ffmpeg runs, and wait for the tasks in flight
+        to give up: renders always (up to ``render_grace_s``: a thread killed mid-render
+        would leave its temp file and its ffmpeg behind), other tasks -- a long transcription
+        -- up to ``grace_s``. A render whose ffmpeg was killed fails at once and removes its
+        temp file; one about to start ffmpeg is refused by its progress callback."""
+        self._stop.set()
+        try:
+            while True:
+                self._todo.get_nowait()
+        except queue.Empty:
+            pass
+        ffmpeg.kill_runs([t.ident for t in self._threads if t.ident is not None])
+        start = time.monotonic()
+        while self._busy:
+            waited = time.monotonic() - start
+            if waited > render_grace_s or (waited > grace_s and not self._rendering):
+                break
+            time.sleep(0.02)
+
+    def close(self) -> None:
+        for _ in range(self.workers):
+            self._todo.put(None)
