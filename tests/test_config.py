@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.config.schema import load
+from pipeline.config.load import load
 from pipeline.core.errors import ConfigError
 from tests.conftest import write
 

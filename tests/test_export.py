@@ -11,7 +11,7 @@ from typing import Any
 import opentimelineio as otio
 import pytest
 
-from pipeline.config.schema import load
+from pipeline.config.load import load
 from pipeline.core.errors import BuildError
 from pipeline.core.model import MediaInfo, Span, Timeline
 from pipeline.edit.timeline import build_timeline

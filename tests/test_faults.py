@@ -267,7 +267,7 @@ def test_ctrl_c_after_the_encode_keeps_no_output(
 ) -> None:
     """Ctrl-C that lands after ffmpeg finished but before the rename (while the output is
     scanned for privacy) still leaves nothing: the render checks once more before renaming."""
-    from pipeline.config.schema import load
+    from pipeline.config.load import load
     from pipeline.prepare.plan import plan_build
     from pipeline.run import build
 

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from pipeline.config.schema import load
+from pipeline.config.load import load
 from pipeline.prepare.plan import plan_build
 from tests.conftest import BUILD_CLIP, SAMPLES, need_ffmpeg, probe, run_cli, write
 

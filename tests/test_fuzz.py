@@ -20,7 +20,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from pipeline.analysis.media import media_info
-from pipeline.config.schema import RenditionSpec, load
+from pipeline.config.load import load
+from pipeline.config.schema import RenditionSpec
 from pipeline.core import ffmpeg
 from pipeline.core.errors import ConfigError, InputError, MediaError, SubtitleError
 from pipeline.core.model import Cue, MediaInfo, Span

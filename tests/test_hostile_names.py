@@ -23,7 +23,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.config.schema import load
+from pipeline.config.load import load
 from pipeline.core.errors import ConfigError
 from tests.conftest import BUILD_CLIP, frame_at, need_ffmpeg
 from tests.media import Sync, ffmpeg, once, probe, sha256, sync_source

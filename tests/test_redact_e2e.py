@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pipeline.config.schema import load
+from pipeline.config.load import load
 from pipeline.core.redaction import Matcher, Term
 from pipeline.prepare.plan import plan_build
 from tests.conftest import need_ffmpeg, run_cli, write

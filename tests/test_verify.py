@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.config.schema import load, verifying
+from pipeline.config.load import load, verifying
 from pipeline.core.errors import ConfigError
 from pipeline.core.model import Span, Word
 from pipeline.edit.timeline import build_timeline

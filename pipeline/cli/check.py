@@ -17,7 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from pipeline.cli.main import _common
-from pipeline.config.schema import load, require_clips
+from pipeline.config.load import load, require_clips
 from pipeline.prepare.check import Report, check_project, check_report
 from pipeline.prepare.redaction_report import Tally
 from pipeline.subtitles.lint import Finding

@@ -15,7 +15,8 @@ from rich.console import Console
 
 from pipeline.analysis.media import probe
 from pipeline.cli.main import _common
-from pipeline.config.schema import RedactSpec, load, require_clips
+from pipeline.config.load import load, require_clips
+from pipeline.config.schema import RedactSpec
 from pipeline.core.errors import BuildError, ConfigError, Problem
 from pipeline.core.files import write_text
 from pipeline.core.model import MediaInfo

@@ -17,7 +17,7 @@ from rich.console import Console
 
 from pipeline import __version__
 from pipeline.cli.batch import Display, add_build_options, print_errors
-from pipeline.config.schema import load, require_clips, verifying
+from pipeline.config.load import load, require_clips, verifying
 from pipeline.core import ffmpeg, signals
 from pipeline.core.errors import InputError, PipelineError, Problem
 from pipeline.prepare.plan import plan_build
@@ -191,8 +191,10 @@ COMMANDS = {
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    out = Console(highlight=False, emoji=False)
-    err = Console(stderr=True, highlight=False, emoji=False)
+    # soft_wrap: a line is never broken by rich (a long path would split a search hit or a
+    # one-line error in two when the output is a pipe); the terminal wraps what it shows.
+    out = Console(highlight=False, emoji=False, soft_wrap=True)
+    err = Console(stderr=True, highlight=False, emoji=False, soft_wrap=True)
     name = argv[0] if argv and argv[0] in COMMANDS else None
     make_parser, handler = build_parser, cmd_build
     if name:

@@ -8,7 +8,7 @@ from pathlib import Path
 from rich.console import Console
 
 from pipeline.cli.main import _common
-from pipeline.config.schema import load, require_clips
+from pipeline.config.load import load, require_clips
 from pipeline.core.errors import InputError, problem
 from pipeline.core.files import write_text
 from pipeline.prepare.plan import plan_build

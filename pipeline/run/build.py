@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 from pipeline import __version__
 from pipeline.analysis.media import measure_output
-from pipeline.config.schema import Config, RedactSpec, TranscriptionSpec, load, verifying
+from pipeline.config.load import load, verifying
+from pipeline.config.schema import Config, RedactSpec, TranscriptionSpec
 from pipeline.core import ffmpeg
 from pipeline.core.errors import BuildError, FfmpegError, InputError, PipelineError, Problem
 from pipeline.core.files import atomic_path, temp_folder, write_text
