@@ -146,7 +146,7 @@ def test_a_difference_inside_a_quote_is_a_warning_in_build_and_check(
     cfg = config(tmp_path, interview, quote_cuts(INSIDE))
     warning = (
         f"clips.quotes.cuts[0].quote: the quote differs inside from what was heard: "
-        f"written {INSIDE!r}, heard 'Please ask questions and talk to someone you trust.' "
+        f"written {INSIDE!r}, heard 'please ask questions and talk to someone you trust.' "
         "(- walk + talk)"
     )
     result = run_cli(cfg, "--dry-run")
