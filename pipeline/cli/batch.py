@@ -16,17 +16,9 @@ from rich.table import Table
 from rich.text import Text
 
 from pipeline.prepare.plan import Job
-from pipeline.run.batch import (
-    ClusterRunner,
-    Hooks,
-    Options,
-    Row,
-    Runner,
-    Summary,
-    default_jobs,
-    run_batch,
-)
-from pipeline.run.build import LocalPool, Planned
+from pipeline.run.batch import Hooks, Options, Row, Summary, default_jobs, run_batch
+from pipeline.run.build import Planned
+from pipeline.run.pools import ClusterPool, LocalPool, Pool
 
 DESCRIPTION = """\
 Build every output of every config, side by side, skipping outputs that are up to date.
@@ -121,12 +113,12 @@ def run(args: argparse.Namespace, out: Console, err: Console) -> int:
     options = Options(
         force=args.force, dry_run=args.dry_run, verify=args.verify, strict=args.strict
     )
-    runner: Runner = ClusterRunner(args.cluster) if args.cluster else LocalPool(args.jobs)
+    pool: Pool = ClusterPool(args.cluster) if args.cluster else LocalPool(args.jobs)
     try:
         with Display(err, args.quiet or args.dry_run) as display:
-            summary = run_batch(configs, options, runner, display.hooks())
+            summary = run_batch(configs, options, pool, display.hooks())
     finally:
-        runner.close()
+        pool.close()
     where = f"cluster {args.cluster}" if args.cluster else f"-j {args.jobs}"
     if not args.quiet:
         print_summary(summary, out, where)

@@ -22,7 +22,8 @@ from pipeline.core import ffmpeg, signals
 from pipeline.core.errors import InputError, PipelineError, Problem
 from pipeline.prepare.plan import plan_build
 from pipeline.run.batch import Options, run_batch
-from pipeline.run.build import LocalPool, Planned, check_plan, command_for, sidecar_changes
+from pipeline.run.build import Planned, check_plan, command_for, sidecar_changes
+from pipeline.run.pools import LocalPool
 
 log = logging.getLogger("pipeline")
 
