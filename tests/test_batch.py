@@ -16,7 +16,7 @@ import pytest
 from pipeline.cli.batch import expand
 from pipeline.core import ffmpeg
 from pipeline.run.batch import Options, run_batch
-from pipeline.run.build import Done, Failure, LocalPool, call
+from pipeline.run.pools import Done, Failure, LocalPool, call
 from tests.conftest import BUILD_CLIP, probe, run_cli, write
 
 pytestmark = [pytest.mark.ffmpeg, pytest.mark.xdist_group("batch")]

@@ -13,7 +13,7 @@ import pytest
 
 from pipeline.core.model import Segment, Span, Transcript, Word
 from pipeline.run.batch import Options, run_batch
-from pipeline.run.build import LocalPool
+from pipeline.run.pools import LocalPool
 from tests.conftest import write
 
 pytestmark = [pytest.mark.ffmpeg]

@@ -270,6 +270,7 @@ def test_ctrl_c_after_the_encode_keeps_no_output(
     from pipeline.config.load import load
     from pipeline.prepare.plan import plan_build
     from pipeline.run import build
+    from pipeline.run.pools import Stopped
 
     plan = plan_build(load(project(tmp_path, source, preset="ultrafast")))
     (job,) = plan.clips[0].jobs
@@ -283,10 +284,10 @@ def test_ctrl_c_after_the_encode_keeps_no_output(
 
     def progress(fraction: float) -> None:
         if stopping:
-            raise build.Stopped
+            raise Stopped
 
     monkeypatch.setattr(build, "check_privacy", scan_then_ctrl_c)
-    with pytest.raises(build.Stopped):
+    with pytest.raises(Stopped):
         build.render_job(job, plan, progress)
     assert leftovers(tmp_path) == []
     build.render_job(job, plan, None)  # nothing in the way of the next run

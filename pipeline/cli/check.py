@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from pipeline.cli.main import _common
+from pipeline.cli.common import add_common_options
 from pipeline.config.load import load, require_clips
 from pipeline.prepare.check import Report, check_project, check_report
 from pipeline.prepare.redaction_report import Tally
@@ -53,7 +53,7 @@ def make_parser() -> argparse.ArgumentParser:
         default="table",
         help="a readable report (default) or JSON for scripts",
     )
-    _common(p)
+    add_common_options(p)
     return p
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from rich.console import Console
 
 from pipeline.analysis.media import probe
-from pipeline.cli.main import _common
+from pipeline.cli.common import add_common_options
 from pipeline.config.load import load, require_clips
 from pipeline.config.schema import RedactSpec
 from pipeline.core.errors import BuildError, ConfigError, Problem
@@ -63,7 +63,7 @@ def make_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="write here (one clip only) instead of out/<clip>/<clip>.<suffix>",
     )
-    _common(p)
+    add_common_options(p)
     return p
 
 

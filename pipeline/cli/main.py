@@ -5,34 +5,23 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib
-import logging
 import sys
 import tempfile
 from collections.abc import Sequence
 from dataclasses import replace
-from enum import IntEnum
 from pathlib import Path
 
 from rich.console import Console
 
-from pipeline import __version__
-from pipeline.cli.batch import Display, add_build_options, print_errors
+from pipeline.cli.common import ExitStatus, add_build_options, add_common_options, setup_logging
+from pipeline.cli.display import Display, audio_progress, print_errors
 from pipeline.config.load import load, require_clips, verifying
 from pipeline.core import ffmpeg, signals
 from pipeline.core.errors import InputError, PipelineError, Problem
 from pipeline.prepare.plan import plan_build
 from pipeline.run.batch import Options, run_batch
-from pipeline.run.build import LocalPool, Planned, check_plan, command_for, sidecar_changes
-
-log = logging.getLogger("pipeline")
-
-
-class ExitStatus(IntEnum):
-    OK = 0
-    FAILED = 1
-    BAD_INPUT = 2
-    INTERRUPTED = 130
-
+from pipeline.run.build import Planned, check_plan, command_for, sidecar_changes
+from pipeline.run.pools import LocalPool
 
 DESCRIPTION = """\
 Cut long interview footage into short, subtitled clips.
@@ -62,42 +51,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="list what would be built and why, with the exact ffmpeg commands; write nothing",
     )
     add_build_options(p)
-    _common(p)
+    add_common_options(p)
     return p
-
-
-def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("-q", "--quiet", action="store_true", help="print only errors")
-    p.add_argument("-v", "--verbose", action="store_true", help="print each step")
-    p.add_argument(
-        "--debug", action="store_true", help="print ffmpeg commands, and tracebacks on errors"
-    )
-    p.add_argument("--version", action="version", version=f"build-clip {__version__}")
-
-
-def setup_logging(quiet: bool, verbose: bool, debug: bool, console: Console) -> None:
-    level = (
-        logging.DEBUG
-        if debug
-        else logging.INFO
-        if verbose
-        else logging.ERROR
-        if quiet
-        else logging.WARNING
-    )
-    handler = logging.StreamHandler(console.file)
-    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
-    log.handlers[:] = [handler]
-    log.setLevel(level)
-    log.propagate = False
 
 
 def cmd_build(args: argparse.Namespace, out: Console, err: Console) -> int:
     config = verifying(load(args.config)) if args.verify else load(args.config)
     require_clips(config, args.clip)
-    from pipeline.cli.check import check_project
-    from pipeline.cli.transcribe import audio_progress
-    from pipeline.prepare.check import by_clip
+    from pipeline.prepare.check import by_clip, check_project
 
     with audio_progress(err, args.quiet, "transcribing") as on_transcribe:
         plan = plan_build(config, tuple(args.clip), on_transcribe)

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Column, Table
 
 from pipeline.analysis.transcribe.catalogue import CATALOGUE, state
-from pipeline.cli.main import _common
+from pipeline.cli.common import add_common_options
 
 DESCRIPTION = """\
   build-clip models                      list the models: languages, size, folder, hash check
@@ -32,7 +32,7 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("action", nargs="?", choices=("list", "export-openai"), default="list")
     p.add_argument("name", nargs="?", help="the model to export (export-openai)")
     p.add_argument("-o", "--output", type=Path, metavar="FILE", help="where to write the .pt")
-    _common(p)
+    add_common_options(p)
     return p
 
 

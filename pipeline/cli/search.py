@@ -8,7 +8,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from pipeline.cli.main import _common
+from pipeline.cli.common import add_common_options
 from pipeline.core.errors import InputError, problem
 from pipeline.core.model import Transcript
 from pipeline.core.timecode import format_ms
@@ -37,7 +37,7 @@ def make_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="words of context shown on each side (default 8)",
     )
-    _common(p)
+    add_common_options(p)
     return p
 
 

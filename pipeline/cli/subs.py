@@ -7,7 +7,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from pipeline.cli.main import _common
+from pipeline.cli.common import add_common_options
 from pipeline.config.load import load, require_clips
 from pipeline.core.errors import InputError, problem
 from pipeline.core.files import write_text
@@ -38,7 +38,7 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--clip", action="append", default=[], metavar="NAME", help="only this clip (repeatable)"
     )
-    _common(p)
+    add_common_options(p)
     return p
 
 

@@ -3,24 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    TaskProgressColumn,
-    TextColumn,
-    TimeRemainingColumn,
-)
-from rich.progress import Progress as RichProgress
 
-from pipeline.analysis.transcribe import Progress, TranscribeSettings, load_or_transcribe
+from pipeline.analysis.transcribe import TranscribeSettings, load_or_transcribe
 from pipeline.analysis.transcribe.jsonio import to_json
 from pipeline.analysis.transcribe.settings import ENGINES
-from pipeline.cli.main import _common
+from pipeline.cli.common import add_common_options
+from pipeline.cli.display import audio_progress
 from pipeline.core.errors import InputError, MediaError, problem
 from pipeline.core.files import write_text
 from pipeline.core.model import Transcript
@@ -84,7 +76,7 @@ def make_parser() -> argparse.ArgumentParser:
         help="comma-separated: json,srt,vtt,txt (default: all)",
     )
     p.add_argument("--force", action="store_true", help="transcribe again, ignoring the cache")
-    _common(p)
+    add_common_options(p)
     return p
 
 
@@ -122,34 +114,6 @@ def _transcribe(
     """Transcribe one file with a progress bar counted in seconds of audio."""
     with audio_progress(err, quiet, media.name) as report:
         return load_or_transcribe(media, settings, report, force)
-
-
-@contextlib.contextmanager
-def audio_progress(console: Console, quiet: bool, label: str) -> Iterator[Progress]:
-    """A transient progress bar in seconds of audio; yields the callback to feed it.
-
-    Each new source (its progress starts again from 0) restarts the bar, so one callback
-    serves a whole build.
-    """
-    bar = RichProgress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TaskProgressColumn(),
-        TextColumn("{task.completed:>6.0f} s of audio"),
-        TimeRemainingColumn(),
-        console=console,
-        disable=quiet or not console.is_terminal,  # no bars in logs
-        transient=True,
-    )
-    with bar:
-        task = bar.add_task(label, total=None)
-
-        def report(done: float, total: float) -> None:
-            if done < bar.tasks[0].completed:
-                bar.reset(task, total=total)
-            bar.update(task, completed=done, total=total)
-
-        yield report
 
 
 def output_stem(media: Path, folder: Path) -> Path:

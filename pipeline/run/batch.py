@@ -1,38 +1,27 @@
 """Many configs at once: plan each, render every stale output on a bounded pool, sum up.
 
 The same tasks (pipeline/run/build.py) run on a local pool of threads -- each render is an ffmpeg
-process, so threads are enough to keep the cores busy -- or on a Dask distributed cluster.
+process, so threads are enough to keep the cores busy -- or on a Dask distributed cluster
+(pipeline/run/pools.py).
 A failure is a row of the summary, never the end of the batch.
 """
 
 from __future__ import annotations
 
-import importlib
 import os
 import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 from pipeline.core import files
-from pipeline.core.errors import BuildError, InputError, problem
 from pipeline.prepare.plan import ClipPlan, Job
 from pipeline.publish.manifest import manifest_path
 from pipeline.render import thumbnails
-from pipeline.run.build import (
-    Check,
-    Done,
-    Failure,
-    LocalPool,
-    OnProgress,
-    Planned,
-    call,
-    finish_clip,
-    plan_config,
-    render_job,
-)
+from pipeline.run.build import Check, OnProgress, Planned, finish_clip, plan_config, render_job
+from pipeline.run.pools import Done, Failure, LocalPool, Pool, call
 
 Status = Literal["built", "up to date", "would build", "failed"]
 
@@ -97,18 +86,18 @@ class Summary:
 def run_batch(
     configs: Sequence[Path | Planned],
     options: Options,
-    runner: Runner | None = None,
+    pool: Pool | None = None,
     hooks: Hooks = Hooks(),
 ) -> Summary:
     """Build every output of every config; a config is a path to plan, or already planned.
 
-    Ctrl-C stops the runner (renders in flight are stopped and leave no partial file) and
+    Ctrl-C stops the pool (renders in flight are stopped and leave no partial file) and
     raises KeyboardInterrupt.
     """
-    own = runner is None
+    own = pool is None
     if not options.dry_run:  # the temp folders of builds that were killed (a dry run writes
         files.remove_stale(Path(tempfile.gettempdir()), False, files.TEMP_PREFIX)  # nothing)
-    pool = runner if runner is not None else LocalPool(default_jobs())
+    pool = pool if pool is not None else LocalPool(default_jobs())
     batch = _Batch(pool, options, hooks)
     start = time.monotonic()
     try:
@@ -137,8 +126,8 @@ Then = Callable[[Path, Done | Failure], None]
 class _Batch:
     """The scheduler: runs in the calling thread, submits tasks, reacts to their results."""
 
-    def __init__(self, runner: Runner, options: Options, hooks: Hooks) -> None:
-        self.runner, self.options, self.hooks = runner, options, hooks
+    def __init__(self, pool: Pool, options: Options, hooks: Hooks) -> None:
+        self.pool, self.options, self.hooks = pool, options, hooks
         self.summary = Summary()
         self.waiting: dict[object, tuple[Path, Then]] = {}
         self.left: dict[tuple[Path, str], set[Path]] = {}  # renders left per clip
@@ -148,11 +137,11 @@ class _Batch:
     def submit(
         self, fn: Callable[..., Any], args: tuple[Any, ...], config: Path, then: Then
     ) -> None:
-        self.waiting[self.runner.submit(call, fn, args)] = (config, then)
+        self.waiting[self.pool.submit(call, fn, args)] = (config, then)
 
     def drain(self) -> None:
         while self.waiting:
-            ticket, result = self.runner.wait()
+            ticket, result = self.pool.wait()
             config, then = self.waiting.pop(ticket)
             then(config, result)
 
@@ -186,7 +175,7 @@ class _Batch:
                 self.add(Row(planned.config, check.job.output, "would build", 0.0, check.why))
             else:
                 self.left[key].add(check.job.output)
-                on_progress = self.runner.progress(_bind(self.hooks.progress, check.job))
+                on_progress = self.pool.progress(_bind(self.hooks.progress, check.job))
                 args = (check.job, planned.plan, on_progress, self.options.strict)
                 self.submit(render_job, args, planned.config, self.rendered(planned, clip, check))
         self.maybe_finish(planned, clip)
@@ -234,67 +223,3 @@ def _bind(progress: Callable[[Job, float], None], job: Job) -> OnProgress:
         progress(job, fraction)
 
     return on_progress
-
-
-class Runner(Protocol):
-    """Where tasks run: ``LocalPool`` (pipeline/run/build.py) or ``ClusterRunner``."""
-
-    def submit(self, fn: Callable[..., Any], *args: Any) -> Any: ...
-
-    def wait(self) -> tuple[Any, Any]: ...
-
-    def progress(self, on_progress: OnProgress) -> OnProgress | None: ...
-
-    def stop(self) -> None: ...
-
-    def close(self) -> None: ...
-
-
-class ClusterRunner:
-    """Tasks on a Dask distributed cluster whose workers see the same files at the same paths.
-
-    Progress comes back per finished task only; a stopped batch cancels the tasks not yet
-    started (a render already running finishes, and its output appears whole).
-    """
-
-    def __init__(self, address: str) -> None:
-        try:  # typed as Any: Dask ships no type hints
-            distributed: Any = importlib.import_module("distributed")
-        except ImportError:
-            raise BuildError(
-                "--cluster needs Dask (expected it installed: pip install 'build-clip[cluster]')"
-            ) from None
-        try:
-            self.client: Any = distributed.Client(address, timeout="10s")
-        except ValueError as e:
-            raise InputError(
-                [problem(f"--cluster {address!r}: {e} (expected tcp://HOST:8786)")]
-            ) from None
-        except (OSError, TimeoutError) as e:
-            raise BuildError(f"{address}: cannot reach the Dask scheduler ({e})") from None
-        self.pending: Any = distributed.as_completed()
-        self.futures: dict[str, Any] = {}
-
-    def submit(self, fn: Callable[..., Any], *args: Any) -> str:
-        future = self.client.submit(fn, *args, pure=False)
-        self.pending.add(future)
-        self.futures[str(future.key)] = future
-        return str(future.key)
-
-    def wait(self) -> tuple[str, Any]:
-        future = next(self.pending)
-        self.futures.pop(str(future.key), None)
-        try:
-            value = future.result()
-        except Exception as e:  # a worker died, or the task could not be sent or run
-            value = Failure((f"on the cluster: {type(e).__name__}: {e}",))
-        return str(future.key), value
-
-    def progress(self, on_progress: OnProgress) -> None:
-        return None
-
-    def stop(self) -> None:
-        self.client.cancel(list(self.futures.values()))
-
-    def close(self) -> None:
-        self.client.close()

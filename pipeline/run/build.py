@@ -1,20 +1,15 @@
 """Build one config: check which outputs are up to date, render the rest, record the inputs.
 
 The steps are module-level functions of plain, picklable values, so that the local pool and
-a Dask cluster (pipeline/run/batch.py) run the very same code.
+a Dask cluster (pipeline/run/pools.py) run the very same code.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
-import itertools
 import json
 import logging
-import queue
-import threading
-import time
-import traceback
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -482,122 +477,3 @@ def check_shareable(clip: ClipPlan, shared: Shared) -> None:
         "the redaction's words, forms or patterns)"
     )
     raise BuildError("\n".join(lines))
-
-
-@dataclass(frozen=True)
-class Failure:
-    """A task that raised: the error's lines, and the traceback of a bug."""
-
-    lines: tuple[str, ...]
-    trace: str = ""
-
-
-@dataclass(frozen=True)
-class Done:
-    """What a task returned, and how long it ran (on its worker)."""
-
-    value: Any
-    seconds: float
-
-
-def call(fn: Callable[..., Any], args: tuple[Any, ...]) -> Done | Failure:
-    """Run a task; a user error or a bug becomes a Failure (exceptions travel badly)."""
-    start = time.monotonic()
-    try:
-        return Done(fn(*args), time.monotonic() - start)
-    except PipelineError as e:
-        return Failure(tuple(str(e).splitlines()) or (type(e).__name__,))
-    except Exception as e:
-        return Failure((f"internal error: {type(e).__name__}: {e}",), traceback.format_exc())
-
-
-class Stopped(KeyboardInterrupt):
-    """Raised in a render's progress callback when its pool is stopping."""
-
-
-Task = tuple[int, Callable[..., Any], tuple[Any, ...]]
-
-
-class LocalPool:
-    """A bounded pool of worker threads on this machine (each render is an ffmpeg process).
-
-    The threads are daemons, so an interrupted batch does not wait for a long transcription
-    to end; renders in flight are stopped from their progress callback, which makes ffmpeg
-    exit and the temp file go (see ``stop``).
-    """
-
-    def __init__(self, workers: int) -> None:
-        self.workers = max(1, workers)
-        self._todo: queue.SimpleQueue[Task | None] = queue.SimpleQueue()
-        self._done: queue.SimpleQueue[tuple[int, Any]] = queue.SimpleQueue()
-        self._stop = threading.Event()
-        self._lock = threading.Lock()
-        self._busy = 0
-        self._rendering: set[int] = set()  # threads whose render has reported progress
-        self._tickets = itertools.count()
-        self._threads = [
-            threading.Thread(target=self._work, name=f"build-clip-{i}", daemon=True)
-            for i in range(self.workers)
-        ]
-        for thread in self._threads:
-            thread.start()
-
-    def submit(self, fn: Callable[..., Any], *args: Any) -> int:
-        ticket = next(self._tickets)
-        self._todo.put((ticket, fn, args))
-        return ticket
-
-    def wait(self) -> tuple[int, Any]:
-        """The next finished task: (ticket, what it returned). Ctrl-C interrupts the wait."""
-        return self._done.get()
-
-    def progress(self, on_progress: OnProgress) -> OnProgress:
-        """``on_progress``, made to stop its render when the pool stops (every ffmpeg run of a
-        render reports progress, so a render gives up within one report, about 0.5 s)."""
-
-        def watched(fraction: float) -> None:
-            self._rendering.add(threading.get_ident())
-            if self._stop.is_set():
-                raise Stopped
-            on_progress(fraction)
-
-        return watched
-
-    def _work(self) -> None:
-        while (task := self._todo.get()) is not None:
-            ticket, fn, args = task
-            with self._lock:
-                self._busy += 1
-            try:
-                result = Failure(("stopped",)) if self._stop.is_set() else fn(*args)
-            except BaseException:  # Stopped, or a Ctrl-C that reached this thread
-                result = Failure(("stopped",))
-            finally:
-                with self._lock:
-                    self._busy -= 1
-                self._rendering.discard(threading.get_ident())
-            self._done.put((ticket, result))
-
-    def stop(self, grace_s: float = 5.0, render_grace_s: float = 120.0) -> None:
-        """Drop queued tasks, kill the workers' ffmpeg runs, and wait for the tasks in flight
-        to give up: renders always (up to ``render_grace_s``: a thread killed mid-render
-        would leave its temp file and its ffmpeg behind), other tasks -- a long transcription
-        -- up to ``grace_s``. A render whose ffmpeg was killed fails at once and removes its
-        temp file; one about to start ffmpeg is refused by its progress callback."""
-        self._stop.set()
-        try:
-            while True:
-                self._todo.get_nowait()
-        except queue.Empty:
-            pass
-        ffmpeg.kill_runs([t.ident for t in self._threads if t.ident is not None])
-        start = time.monotonic()
-        while self._busy:
-            waited = time.monotonic() - start
-            if waited > render_grace_s or (waited > grace_s and not self._rendering):
-                break
-            time.sleep(0.02)
-
-    def close(self) -> None:
-        for _ in range(self.workers):
-            self._todo.put(None)
