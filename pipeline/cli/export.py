@@ -117,8 +117,9 @@ def redacted_output(clip: ClipPlan, redact: tuple[RedactSpec, ...]) -> MediaInfo
     if not any(r.source in sources for r in redact) or not clip.jobs:
         return None
     job = clip.jobs[shown_index([j.lang for j in clip.jobs]) or 0]
-    record = (read_manifest(clip).get("outputs") or {}).get(job.output.name) or {}
-    if not job.output.is_file() or record.get("sha256") != file_sha256(job.output):
+    last = read_manifest(clip)
+    record = None if last is None else last.outputs.get(job.output.name)
+    if record is None or not job.output.is_file() or record.sha256 != file_sha256(job.output):
         raise BuildError(
             f"{job.output}: clip {clip.name!r} has redactions, so its timeline references its "
             "rendered, redacted video, which is not built or not as built (expected: "
@@ -132,6 +133,7 @@ def marks(clip: ClipPlan, hiding: Redactor | None = None) -> list[Mark]:
     their labels with every redacted term replaced."""
     hiding = hiding or Redactor()
     quotes = [hiding.text(cut.quote) if cut.quote else None for cut in clip.spec.cuts]
-    redactions = read_manifest(clip).get("redactions")
+    last = read_manifest(clip)
+    redactions = None if last is None else [r.to_json() for r in last.redactions or ()]
     found = quote_marks(quotes, clip.timeline) + redaction_marks(redactions, clip.timeline)
     return [Mark(m.kind, m.source, m.span, hiding.text(m.label)) for m in found]
