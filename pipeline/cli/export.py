@@ -26,8 +26,8 @@ from pipeline.publish.export import (
     FORMATS,
     Mark,
     build_otio,
+    clip_redaction_marks,
     quote_marks,
-    redaction_marks,
     to_string,
 )
 from pipeline.publish.manifest import read_manifest
@@ -129,11 +129,14 @@ def redacted_output(clip: ClipPlan, redact: tuple[RedactSpec, ...]) -> MediaInfo
 
 
 def marks(clip: ClipPlan, hiding: Redactor | None = None) -> list[Mark]:
-    """The clip's quotes (from its cuts) and redactions (from its last manifest, if built),
-    their labels with every redacted term replaced."""
+    """The clip's quotes (from its cuts) and redactions (as the plan places them on the clip:
+    never a manifest on disk, which can be stale), their labels with every redacted term
+    replaced."""
     hiding = hiding or Redactor()
     quotes = [hiding.text(cut.quote) if cut.quote else None for cut in clip.spec.cuts]
-    last = read_manifest(clip)
-    redactions = None if last is None else [r.to_json() for r in last.redactions or ()]
-    found = quote_marks(quotes, clip.timeline) + redaction_marks(redactions, clip.timeline)
+    found = quote_marks(quotes, clip.timeline)
+    if clip.jobs:  # the redactions are the same in every output (their first job's timeline)
+        first = clip.jobs[0]
+        spans = [r.span for r in first.finish.redactions]
+        found += clip_redaction_marks(spans, first.timeline)
     return [Mark(m.kind, m.source, m.span, hiding.text(m.label)) for m in found]
