@@ -178,13 +178,18 @@ renditions:
 """
 
 
+STALE = [  # a manifest left on disk that records a redaction the config does not have
+    {"clip_span": {"start_ms": 500, "end_ms": 1000}, "audio": "bleep", "blur": None},
+    {"source": "wide", "source_span": {"start_ms": 5200, "end_ms": 6000}, "reason": "face"},
+]
+
+
 @pytest.mark.ffmpeg
 def test_export_command_every_format(tmp_path: Path, wide: Path, small: Path) -> None:
+    """The edit in every format; the redactions are the plan's, so a stale manifest on disk
+    marks nothing (it used to decide what an export marked as redacted)."""
     config = write(tmp_path / "clip.yaml", CONFIG % (wide, small))
-    redactions = [
-        {"source": "wide", "source_span": {"start_ms": 5200, "end_ms": 6000}, "reason": "face"}
-    ]
-    write(tmp_path / "out/demo/demo.manifest.json", json.dumps({"redactions": redactions}))
+    write(tmp_path / "out/demo/demo.manifest.json", json.dumps({"redactions": STALE}))
     plan = plan_build(load(config), ("demo",))
     (clip,) = plan.clips
     for fmt, spec in FORMATS.items():
@@ -194,7 +199,29 @@ def test_export_command_every_format(tmp_path: Path, wide: Path, small: Path) ->
         assert f"wrote {path}" in result.stdout
         back = read_back(path.read_text(encoding="utf-8"), fmt, clip.timeline.fps)
         assert_same_edit(back, clip.timeline, dict(plan.media), fmt)
-        assert markers(back) == [(2, "redaction: face")], fmt
+        assert markers(back) == [], fmt
+
+
+@pytest.mark.ffmpeg
+def test_export_marks_the_redactions_the_plan_computed(
+    tmp_path: Path, wide: Path, small: Path
+) -> None:
+    """A redaction of the config is marked in every format where the plan puts it (source
+    5.2-6.0 s: the third cut), whatever the manifest on disk says of redactions."""
+    redact = '\nredact:\n  - {source: wide, start: "00:00:05.200", end: "00:00:06", audio: bleep}\n'
+    config = write(tmp_path / "clip.yaml", CONFIG % (wide, small) + redact)
+    built = run_cli(config, "--clip", "demo")
+    assert built.returncode == 0, built.stderr
+    manifest = tmp_path / "out/demo/demo.manifest.json"
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    assert [r["clip_span"]["start_ms"] for r in data["redactions"]] == [6200]
+    write(manifest, json.dumps({**data, "redactions": STALE[:1]}))  # its outputs' records stand
+    for fmt, spec in FORMATS.items():
+        result = run_cli("export", config, "--format", fmt, "--clip", "demo")
+        assert result.returncode == 0, result.stderr
+        assert "redacted" in result.stdout, result.stdout  # on the rendered MP4
+        text = (tmp_path / "out" / "demo" / f"demo{spec.suffix}").read_text(encoding="utf-8")
+        assert markers(read_back(text, fmt, Fraction(25))) == [(2, "redaction")], fmt
 
 
 @pytest.mark.ffmpeg

@@ -277,10 +277,11 @@ def test_ctrl_c_after_the_encode_keeps_no_output(
     stopping = False
     scanned = build.check_privacy
 
-    def scan_then_ctrl_c(job: build.Job, path: Path) -> None:
+    def scan_then_ctrl_c(job: build.Job, path: Path) -> build.Measured:
         nonlocal stopping
-        scanned(job, path)
+        measured = scanned(job, path)
         stopping = True  # the pool is told to stop while the finished file is checked
+        return measured
 
     def progress(fraction: float) -> None:
         if stopping:

@@ -17,6 +17,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from markupsafe import escape
 
+from pipeline.publish.manifest_record import Manifest
 from pipeline.publish.review import write_index, write_review
 from tests.conftest import run_cli, write
 
@@ -75,7 +76,7 @@ renditions:
     write(tmp / "build.log", result.stderr)
     folder = tmp / "out" / "demo"
     if not (folder / "review.html").exists():  # until the build writes it itself
-        write_review(folder, manifest_of(folder))
+        write_review(folder, record_of(manifest_of(folder)))
         write_index(folder.parent)
     return folder
 
@@ -83,6 +84,13 @@ renditions:
 def manifest_of(folder: Path) -> dict[str, Any]:
     data: dict[str, Any] = json.loads((folder / "demo.manifest.json").read_text("utf-8"))
     return data
+
+
+def record_of(data: dict[str, Any]) -> Manifest:
+    """The typed manifest of JSON data (which must read as one)."""
+    manifest = Manifest.from_json(data)
+    assert manifest is not None, data
+    return manifest
 
 
 class Links(HTMLParser):
@@ -117,7 +125,7 @@ def test_thumbnails_one_run_two_per_cut(clip_folder: Path) -> None:
     assert names == [f"cut0{i}-{end}.jpg" for i in (1, 2, 3) for end in ("first", "last")]
     first = clip_folder / "thumbs" / "cut01-first.jpg"
     before = first.stat().st_mtime_ns
-    write_review(clip_folder, manifest_of(clip_folder))  # same video: thumbnails kept
+    write_review(clip_folder, record_of(manifest_of(clip_folder)))  # same video: thumbnails kept
     assert first.stat().st_mtime_ns == before
 
 
@@ -144,7 +152,7 @@ def test_thumbnails_come_from_the_render(clip_folder: Path, tmp_path: Path) -> N
     shutil.copytree(clip_folder / "thumbs", made)
     copy_folder = tmp_path / "demo"
     shutil.copytree(clip_folder, copy_folder, ignore=shutil.ignore_patterns("thumbs"))
-    write_review(copy_folder, manifest_of(copy_folder))  # decodes the clip for them
+    write_review(copy_folder, record_of(manifest_of(copy_folder)))  # decodes the clip for them
     for picture in sorted(made.glob("*.jpg")):
         assert psnr(copy_folder / "thumbs" / picture.name, picture) > 30, picture.name
     # Neighbouring cuts show other sources: the comparison can tell frames apart.
@@ -210,7 +218,7 @@ def test_sections_not_recorded_then_recorded(clip_folder: Path, tmp_path: Path) 
     rich["redactions"] = []
     for out in rich["outputs"].values():
         out["loudness"] = {"integrated_lufs": -16.1, "true_peak_dbtp": -1.5}
-    html = write_review(folder, rich).read_text(encoding="utf-8")
+    html = write_review(folder, record_of(rich)).read_text(encoding="utf-8")
     assert "<script>alert" not in html and "&lt;/td&gt;&lt;script&gt;alert(1)" in html
     assert "it was &lt;all&gt; lies" in html and "قال لي &amp; ثم" in html
     assert '<p class="context" dir="auto"><b>Before:</b> قال لي &amp; ثم</p>' in html
@@ -222,7 +230,7 @@ def test_sections_not_recorded_then_recorded(clip_folder: Path, tmp_path: Path) 
     assert "it was &lt;some&gt; lies" in verification
     assert verification.count("not recorded") == 2  # cuts 1 and 3
     rich["lint"] = []
-    html = write_review(folder, rich).read_text(encoding="utf-8")
+    html = write_review(folder, record_of(rich)).read_text(encoding="utf-8")
     assert '<p class="ok">No findings: the build&#39;s lint found nothing' in section_of(
         html, "lint"
     )

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from pipeline.publish.manifest_record import SCHEMA_VERSION, Manifest
 from pipeline.publish.review import write_index, write_review
 
 KEYS = ("lint", "redactions", "loudness", "privacy", "verification")
@@ -28,6 +29,7 @@ def full_manifest() -> dict[str, Any]:
         "privacy": {"ok": True, "findings": []},
     }
     return {
+        "schema_version": SCHEMA_VERSION,
         "clip": "demo",
         "duration_s": 1.0,
         "cuts": [
@@ -70,7 +72,9 @@ def section_of(page: str, key: str) -> str:
 def page_of(tmp_path: Path, manifest: dict[str, Any]) -> str:
     folder = tmp_path / "out" / "demo"
     folder.mkdir(parents=True, exist_ok=True)
-    return write_review(folder, manifest).read_text(encoding="utf-8")
+    record = Manifest.from_json(manifest)
+    assert record is not None, manifest
+    return write_review(folder, record).read_text(encoding="utf-8")
 
 
 def test_every_section_recorded_shows_its_values(tmp_path: Path) -> None:

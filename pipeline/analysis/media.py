@@ -250,24 +250,13 @@ def loudness(path: Path) -> dict[str, float]:
     return {name: summary[key] for key, name in names.items() if key in summary}
 
 
-_outputs: dict[tuple[int, int, int, int], tuple[dict[str, Any], dict[str, float]]] = {}
-
-
 def measure_output(path: Path) -> tuple[dict[str, Any], dict[str, float]]:
-    """ffprobe's report and the ``loudness`` of a rendered file, measured side by side.
-
-    Kept for the run by the file's identity (device, inode, size, modification time), not its
-    name: the render measures its temp file for the privacy scan, and the manifest then finds
-    the figures of the renamed output here instead of measuring it again.
-    """
-    st = path.stat()
-    key = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
-    if key not in _outputs:
-        with ThreadPoolExecutor(1) as pool:  # ffprobe runs while ebur128 decodes the audio
-            probed = pool.submit(ffprobe_json, path)
-            measured = loudness(path)
-            _outputs[key] = probed.result(), measured
-    return _outputs[key]
+    """ffprobe's report and the ``loudness`` of a rendered file, measured side by side (the
+    render measures its temp file once, for the privacy scan and for the manifest)."""
+    with ThreadPoolExecutor(1) as pool:  # ffprobe runs while ebur128 decodes the audio
+        probed = pool.submit(ffprobe_json, path)
+        measured = loudness(path)
+        return probed.result(), measured
 
 
 def ebur128_summary(text: str) -> dict[str, float]:

@@ -26,8 +26,8 @@ from pipeline.publish.export import (
     FORMATS,
     Mark,
     build_otio,
+    clip_redaction_marks,
     quote_marks,
-    redaction_marks,
     to_string,
 )
 from pipeline.publish.manifest import read_manifest
@@ -117,8 +117,9 @@ def redacted_output(clip: ClipPlan, redact: tuple[RedactSpec, ...]) -> MediaInfo
     if not any(r.source in sources for r in redact) or not clip.jobs:
         return None
     job = clip.jobs[shown_index([j.lang for j in clip.jobs]) or 0]
-    record = (read_manifest(clip).get("outputs") or {}).get(job.output.name) or {}
-    if not job.output.is_file() or record.get("sha256") != file_sha256(job.output):
+    last = read_manifest(clip)
+    record = None if last is None else last.outputs.get(job.output.name)
+    if record is None or not job.output.is_file() or record.sha256 != file_sha256(job.output):
         raise BuildError(
             f"{job.output}: clip {clip.name!r} has redactions, so its timeline references its "
             "rendered, redacted video, which is not built or not as built (expected: "
@@ -128,10 +129,14 @@ def redacted_output(clip: ClipPlan, redact: tuple[RedactSpec, ...]) -> MediaInfo
 
 
 def marks(clip: ClipPlan, hiding: Redactor | None = None) -> list[Mark]:
-    """The clip's quotes (from its cuts) and redactions (from its last manifest, if built),
-    their labels with every redacted term replaced."""
+    """The clip's quotes (from its cuts) and redactions (as the plan places them on the clip:
+    never a manifest on disk, which can be stale), their labels with every redacted term
+    replaced."""
     hiding = hiding or Redactor()
     quotes = [hiding.text(cut.quote) if cut.quote else None for cut in clip.spec.cuts]
-    redactions = read_manifest(clip).get("redactions")
-    found = quote_marks(quotes, clip.timeline) + redaction_marks(redactions, clip.timeline)
+    found = quote_marks(quotes, clip.timeline)
+    if clip.jobs:  # the redactions are the same in every output (their first job's timeline)
+        first = clip.jobs[0]
+        spans = [r.span for r in first.finish.redactions]
+        found += clip_redaction_marks(spans, first.timeline)
     return [Mark(m.kind, m.source, m.span, hiding.text(m.label)) for m in found]

@@ -206,6 +206,16 @@ def redaction_marks(entries: object, timeline: Timeline) -> list[Mark]:
     return marks
 
 
+def clip_redaction_marks(spans: Sequence[Span], timeline: Timeline) -> list[Mark]:
+    """Marks of the redactions a plan placed on the clip (``spans``, clip time), on the
+    source spans they hide."""
+    return [
+        Mark("redaction", sid, part, "")
+        for span in spans
+        for sid, part in _to_source(span, timeline)
+    ]
+
+
 def _to_source(span: Span, timeline: Timeline) -> list[tuple[str, Span]]:
     """A clip-time span as the source spans it shows (a point in time: the one it falls in)."""
     found = []

@@ -13,33 +13,29 @@ import dataclasses
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 from pipeline import __version__
-from pipeline.analysis.media import measure_output
-from pipeline.config.schema import CutSpec, SourceSpec, TranscriptionSpec
+from pipeline.config.schema import SourceSpec, TranscriptionSpec
 from pipeline.core.files import write_text
-from pipeline.core.model import Cue, MediaInfo, Span, TimelineSpan
+from pipeline.core.model import Cue, MediaInfo
 from pipeline.core.stamps import file_sha256
-from pipeline.core.timecode import format_ms
-from pipeline.edit.cuts import ResolvedCut
 from pipeline.prepare.plan import ClipPlan, Job
+from pipeline.publish.manifest_record import Manifest, read_manifest_file
+from pipeline.publish.output_record import Measured, OutputRecord
+from pipeline.publish.records import (
+    CutRecord,
+    LanguageRecord,
+    LintRecord,
+    RedactionRecord,
+    SourceRecord,
+    SpanRecord,
+)
 from pipeline.publish.shareable import Redactor
 from pipeline.subtitles.lint import Finding
-from pipeline.verify.privacy import scan
 
 Inputs = dict[str, Any]
-
-
-def _span(span: Span) -> dict[str, Any]:
-    return {
-        "start": format_ms(span.start_ms),
-        "end": format_ms(span.end_ms),
-        "start_ms": span.start_ms,
-        "end_ms": span.end_ms,
-    }
 
 
 def _digest(data: object) -> str:
@@ -159,167 +155,135 @@ def _verb(before: bool, now: bool) -> str:
     return "changed" if before and now else "added" if now else "removed"
 
 
+@dataclasses.dataclass(frozen=True)
+class Built:
+    """An output that was built: the inputs it was built from and what was measured of it."""
+
+    inputs: Inputs
+    measured: Measured
+
+
+def built(
+    clip: ClipPlan,
+    inputs: Mapping[str, Inputs | None],
+    measured: Mapping[str, Measured],
+    last: Manifest | None,
+) -> dict[str, Built | None]:
+    """What the manifest records of each output, by file name: ``inputs`` is None for an
+    output that failed; ``measured``, what this run's renders measured. An output this run
+    did not render (up to date) keeps what the last manifest measured of it; one with no
+    measurement is recorded as not built (None), so that the next run builds it."""
+    found: dict[str, Built | None] = {}
+    for job in clip.jobs:
+        name = job.output.name
+        now, record = inputs.get(name), last.outputs.get(name) if last else None
+        kept = (
+            Measured(record.sha256, record.loudness, record.privacy)
+            if record is not None and record.sha256 is not None and job.output.exists()
+            else None
+        )
+        found[name] = None if now is None else _built(now, measured.get(name, kept))
+    return found
+
+
+def _built(inputs: Inputs, measured: Measured | None) -> Built | None:
+    return None if measured is None else Built(inputs, measured)
+
+
 def manifest(
     clip: ClipPlan,
     media: Mapping[str, MediaInfo],
     config: Path,
-    inputs: Mapping[str, Inputs | None],
-    lint: Sequence[Finding] | None = None,
+    outputs: Mapping[str, Built | None],
+    lint: Sequence[LintRecord] | None = None,
     verification: Sequence[Mapping[str, Any]] | None = None,
-) -> dict[str, Any]:
-    """The manifest of a built clip, as JSON-ready data.
+) -> Manifest:
+    """The manifest of a built clip.
 
-    ``inputs`` maps each output's file name to the inputs it was built from, or None when
-    it was not built (a failure): such an output is rebuilt by the next run. ``lint`` is
-    what the build's lint found for the clip (warnings: an error stops the build), or None
-    when this run did not lint it (every output up to date): the last record then stands.
-    ``verification``: each cut's words heard again (pipeline/verify/words.py ``record``), if any.
+    ``outputs`` maps each output's file name to what it was built from and what was measured
+    of it, or None when it was not built (a failure): such an output is rebuilt by the next
+    run. ``lint``: what the build's lint found for the clip (warnings: an error stops the
+    build), or None when never linted (see ``lint_records``). ``verification``: each cut's
+    words heard again (pipeline/verify/words.py ``record``), if any.
     """
-    hashes = source_hashes(clip, media)
-    previous = read_manifest(clip)
-    old = previous.get("outputs") or {}
     cuts = [
-        _cut(spec, cut, ts, clip.timeline.fps)
+        CutRecord.of(spec, cut, ts, clip.timeline.fps)
         for spec, cut, ts in zip(clip.spec.cuts, clip.cuts, clip.timeline.spans, strict=True)
     ]
-    for cut, verified in zip(cuts, verification or (), strict=False):
-        cut["verification"] = dict(verified)
-    return {
-        "tool": {"name": "build-clip", "version": __version__},
-        "clip": clip.name,
-        "config": str(config),
-        "duration_s": round(float(clip.timeline.duration), 6),
-        "sources": {
-            sid: {"file": str(media[sid].path), "sha256": h, "duration_ms": media[sid].duration_ms}
-            for sid, h in hashes.items()
+    for k, verified in enumerate((verification or ())[: len(cuts)]):
+        cuts[k] = dataclasses.replace(cuts[k], verification=dict(verified))
+    return Manifest(
+        tool={"name": "build-clip", "version": __version__},
+        clip=clip.name,
+        config=str(config),
+        duration_s=round(float(clip.timeline.duration), 6),
+        sources={
+            sid: SourceRecord(str(media[sid].path), h, media[sid].duration_ms)
+            for sid, h in source_hashes(clip, media).items()
         },
-        "cuts": cuts,
-        "languages": {
-            lang: {"from": mode, "cues": len(clip.tracks.get(lang, ()))}
+        cuts=tuple(cuts),
+        languages={
+            lang: LanguageRecord(mode, len(clip.tracks.get(lang, ())))
             for lang, mode in clip.spec.subtitles.languages.items()
         },
-        "redactions": _redactions(clip),
-        **_lint(lint, previous),
-        "outputs": {
-            job.output.name: _output(job, inputs.get(job.output.name), old.get(job.output.name))
-            for job in clip.jobs
-        },
-    }
-
-
-def _lint(lint: Sequence[Finding] | None, previous: Mapping[str, Any]) -> dict[str, Any]:
-    """The ``lint`` entry: one record per finding ([] for none); absent when never linted."""
-    if lint is None:
-        return {"lint": previous["lint"]} if isinstance(previous.get("lint"), list) else {}
-    return {
-        "lint": [
-            {
-                "rule": f.rule,
-                "severity": f.severity,
-                "lang": f.lang,
-                "where": f.where,
-                "message": f.message,
-            }
-            for f in lint
-        ]
-    }
-
-
-def _cut(spec: CutSpec, cut: ResolvedCut, ts: TimelineSpan, fps: Fraction) -> dict[str, Any]:
-    """Where one cut came from: as written, as found, as cut, and what was said around it.
-
-    Room for issue 14's check of the words on screen against the words spoken: its result
-    goes in this record as ``verification`` (a dict), which the review page shows per cut.
-    """
-    written = (
-        {"quote": spec.quote}
-        if spec.quote is not None
-        else {"start": str(spec.start), "end": str(spec.end)}
+        redactions=_redactions(clip),
+        lint=None if lint is None else tuple(lint),
+        outputs={job.output.name: _output(job, outputs.get(job.output.name)) for job in clip.jobs},
     )
-    return {
-        "source": cut.source,
-        "written": written,
-        "requested": _span(cut.requested),  # the timecodes, or the quote's words
-        "source_span": _span(cut.span),  # after snapping to word edges
-        "snapped": cut.requested != cut.span,
-        "clip_span": _span(ts.clip),
-        "frames": ts.frames,
-        "clip_frames": list(ts.screen_frames(fps)),
-        "quote": cut.quote,
-        "words": [
-            {"text": w.text.strip(), "start_ms": w.span.start_ms, "end_ms": w.span.end_ms}
-            for w in cut.words
-        ],
-        "text": " ".join(w.text.strip() for w in cut.words),
-        "context_before": cut.before,
-        "context_after": cut.after,
-    }
 
 
-def _redactions(clip: ClipPlan) -> list[dict[str, Any]]:
+def lint_records(
+    lint: Sequence[Finding] | None, last: Manifest | None
+) -> tuple[LintRecord, ...] | None:
+    """The ``lint`` entry: one record per finding (none: empty); when this run did not lint
+    (``lint`` None: every output up to date), the last manifest's record stands."""
+    if lint is None:
+        return None if last is None else last.lint
+    return tuple(LintRecord(f.rule, f.severity, f.lang, f.where, f.message) for f in lint)
+
+
+def _redactions(clip: ClipPlan) -> tuple[RedactionRecord, ...]:
     """What was hidden, where, and how (from the clip's first output: the same in all)."""
     if not clip.jobs:
-        return []
-    return [
-        {"clip_span": _span(r.span), "audio": r.audio, "blur": list(r.blur) if r.blur else None}
+        return ()
+    return tuple(
+        RedactionRecord(SpanRecord.of(r.span), r.audio, r.blur)
         for r in clip.jobs[0].finish.redactions
-    ]
+    )
 
 
-def _measured(job: Job, sha256: str | None, old: Mapping[str, Any] | None) -> dict[str, Any]:
-    """Loudness and privacy scan of a built output; reused while the file is unchanged."""
-    if sha256 is None:
-        return {"loudness": None, "privacy": None}
-    if old and old.get("sha256") == sha256 and old.get("loudness") is not None:
-        return {"loudness": old["loudness"], "privacy": old.get("privacy")}
-    probed, measured = measure_output(job.output)  # measured by the render, as a rule
-    findings = scan(probed, len(job.soft))
-    return {
-        "loudness": {
-            **measured,
-            "target_lufs": job.audio.loudness if job.audio else None,
-        },
-        "privacy": {"ok": not findings, "findings": findings},
-    }
-
-
-def _output(
-    job: Job, inputs: Inputs | None, old: Mapping[str, Any] | None = None
-) -> dict[str, Any]:
-    built = inputs is not None and job.output.exists()
-    sha256 = file_sha256(job.output) if built else None
-    return {
-        "rendition": job.rendition,
-        "burned": job.lang,
-        "size": list(job.spec.size),
-        "fps": f"{job.timeline.fps.numerator}/{job.timeline.fps.denominator}",
-        "duration_s": round(float(job.timeline.duration), 6),
-        "sha256": sha256,
-        "fingerprint": fingerprint(inputs) if built and inputs is not None else None,
-        "inputs": inputs if built else None,
-        **_measured(job, sha256, old),
-    }
+def _output(job: Job, built: Built | None) -> OutputRecord:
+    measured = None if built is None else built.measured
+    return OutputRecord(
+        rendition=job.rendition,
+        burned=job.lang,
+        size=tuple(job.spec.size),
+        fps=f"{job.timeline.fps.numerator}/{job.timeline.fps.denominator}",
+        duration_s=round(float(job.timeline.duration), 6),
+        sha256=None if measured is None else measured.sha256,
+        fingerprint=None if built is None else fingerprint(built.inputs),
+        inputs=None if built is None else built.inputs,
+        loudness=None if measured is None else measured.loudness,
+        privacy=None if measured is None else measured.privacy,
+    )
 
 
 def manifest_path(clip: ClipPlan) -> Path:
     return clip.folder / f"{clip.name}.manifest.json"
 
 
-def read_manifest(clip: ClipPlan) -> dict[str, Any]:
-    """The clip's last manifest, or an empty one when there is none or it is unreadable."""
-    with contextlib.suppress(OSError, ValueError):
-        data = json.loads(manifest_path(clip).read_text(encoding="utf-8"))
-        if isinstance(data, dict):
-            return data
-    return {}
+def read_manifest(clip: ClipPlan) -> Manifest | None:
+    """The clip's last manifest; None when there is none, or it is unreadable or of another
+    schema version (its outputs are then built again)."""
+    return read_manifest_file(manifest_path(clip))
 
 
 def write_manifest(
     clip: ClipPlan,
     media: Mapping[str, MediaInfo],
     config: Path,
-    inputs: Mapping[str, Inputs | None],
-    lint: Sequence[Finding] | None = None,
+    outputs: Mapping[str, Built | None],
+    lint: Sequence[LintRecord] | None = None,
     verification: Sequence[Mapping[str, Any]] | None = None,
     shared: Shared | None = None,
 ) -> bool:
@@ -328,11 +292,11 @@ def write_manifest(
     With ``shared``, that file is the shareable one: every redacted term in it is replaced
     (in English), and the whole record, with the real words, goes to the private folder.
     """
-    data = manifest(clip, media, config, inputs, lint, verification)
-    if shared is not None:
-        write_if_changed(shared.private / manifest_path(clip).name, _json(data))
-        data = shared.redactor.data(data)
-    return write_if_changed(manifest_path(clip), _json(data))
+    record = manifest(clip, media, config, outputs, lint, verification)
+    if shared is None:
+        return write_if_changed(manifest_path(clip), record.text())
+    write_if_changed(shared.private / manifest_path(clip).name, record.text())
+    return write_if_changed(manifest_path(clip), _json(shared.redactor.data(record.to_json())))
 
 
 def _json(data: Mapping[str, Any]) -> str:

@@ -11,7 +11,6 @@ Every link is relative, so the folder opens from disk, with no server, and can b
 from __future__ import annotations
 
 import functools
-import json
 import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -22,6 +21,8 @@ import jinja2
 
 from pipeline.prepare.plan import NOSUBS
 from pipeline.publish.manifest import write_if_changed
+from pipeline.publish.manifest_record import Manifest, read_manifest_file
+from pipeline.publish.records import CutRecord
 from pipeline.publish.review_values import (
     language_label,
     said,
@@ -47,7 +48,7 @@ def _templates() -> jinja2.Environment:
     )
 
 
-def write_review(clip_folder: Path, manifest: Mapping[str, Any]) -> Path:
+def write_review(clip_folder: Path, manifest: Manifest) -> Path:
     """Write ``clip_folder/review.html`` (and its thumbnails) from the clip's manifest.
 
     Raises:
@@ -55,15 +56,23 @@ def write_review(clip_folder: Path, manifest: Mapping[str, Any]) -> Path:
     """
     outputs = built_outputs(clip_folder, manifest)
     video = pick_video(outputs)
-    cuts = list(manifest.get("cuts") or [])
     thumbs: list[tuple[str, str]] = []
-    if video is not None and cuts:
-        thumbs = write_thumbnails(clip_folder, video["name"], video["sha256"], cuts)
+    if video is not None and manifest.cuts:
+        frames = [_frames(cut) for cut in manifest.cuts]
+        thumbs = write_thumbnails(clip_folder, video["name"], video["sha256"], frames)
     context = review_context(clip_folder, manifest, outputs, thumbs)
     page = _templates().get_template("review.html").render(context)
     path = clip_folder / "review.html"
     write_if_changed(path, page)
     return path
+
+
+def _frames(cut: CutRecord) -> dict[str, Any]:
+    """A cut's frames on the clip, as pipeline/render/thumbnails.py ``cut_frames`` reads them."""
+    frames: dict[str, Any] = {"frames": cut.frames or 1}
+    if cut.clip_frames is not None:
+        frames["clip_frames"] = list(cut.clip_frames)
+    return frames
 
 
 def write_index(output_folder: Path) -> Path:
@@ -76,35 +85,32 @@ def write_index(output_folder: Path) -> Path:
     return path
 
 
-def read_manifests(output_folder: Path) -> list[tuple[Path, dict[str, Any]]]:
+def read_manifests(output_folder: Path) -> list[tuple[Path, Manifest]]:
     """(clip folder, manifest) of every readable ``<clip>/<clip>.manifest.json``, by name."""
     found = []
     for path in sorted(output_folder.glob("*/*.manifest.json")):
         if path.name != f"{path.parent.name}.manifest.json":
             continue
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        if isinstance(data, dict):
-            found.append((path.parent, data))
+        manifest = read_manifest_file(path)
+        if manifest is not None:
+            found.append((path.parent, manifest))
     return found
 
 
-def built_outputs(folder: Path, manifest: Mapping[str, Any]) -> list[dict[str, Any]]:
+def built_outputs(folder: Path, manifest: Manifest) -> list[dict[str, Any]]:
     """Every output of the manifest, with its link, label and whether it was built."""
     rows = []
-    for name, out in (manifest.get("outputs") or {}).items():
-        burned = str(out.get("burned", NOSUBS))
+    for name, out in manifest.outputs.items():
+        burned = out.burned or NOSUBS
         subs = "no burned subtitles" if burned == NOSUBS else f"{language_label(burned)} burned in"
         rows.append(
             {
                 "name": name,
                 "href": quote(name),
-                "label": f"{out.get('rendition', '')} · {subs}",
+                "label": f"{out.rendition} · {subs}",
                 "burned": burned,
-                "sha256": out.get("sha256") or "",
-                "built": bool(out.get("sha256")) and (folder / name).is_file(),
+                "sha256": out.sha256 or "",
+                "built": out.built and (folder / name).is_file(),
             }
         )
     return rows
@@ -126,36 +132,35 @@ def pick_video(outputs: list[dict[str, Any]]) -> dict[str, Any] | None:
 
 def review_context(
     folder: Path,
-    manifest: Mapping[str, Any],
+    manifest: Manifest,
     outputs: list[dict[str, Any]],
     thumbs: list[tuple[str, str]],
 ) -> dict[str, Any]:
     """Everything the review page shows, as plain values for the template."""
-    clip = str(manifest.get("clip") or folder.name)
-    cuts = list(manifest.get("cuts") or [])
-    sources = manifest.get("sources") or {}
+    clip = manifest.clip or folder.name
+    sources = {sid: s.to_json() for sid, s in manifest.sources.items()}
     return {
         "clip": clip,
-        "duration": manifest.get("duration_s", "?"),
-        "tool": " ".join(str(v) for v in (manifest.get("tool") or {}).values()) or "build-clip",
-        "config": str(manifest.get("config", "")),
+        "duration": "?" if manifest.duration_s is None else manifest.duration_s,
+        "tool": " ".join(manifest.tool.values()) or "build-clip",
+        "config": manifest.config,
         "manifest_name": f"{clip}.manifest.json",
         "manifest_href": quote(f"{clip}.manifest.json"),
         "video": pick_video(outputs),
         "outputs": [o for o in outputs if o["built"]],
         "tracks": tracks(folder, clip, manifest),
         "languages": languages(folder, clip, manifest),
-        "cuts": [cut_row(i, cut, sources, thumbs) for i, cut in enumerate(cuts)],
+        "cuts": [cut_row(i, cut, manifest, thumbs) for i, cut in enumerate(manifest.cuts)],
         "sections": sections(manifest),
-        "sources": shape({sid: dict(info) for sid, info in sources.items()}),
+        "sources": shape(sources),
         "files": shape([_output_fact(o, manifest) for o in outputs]),
     }
 
 
-def tracks(folder: Path, clip: str, manifest: Mapping[str, Any]) -> list[dict[str, str]]:
+def tracks(folder: Path, clip: str, manifest: Manifest) -> list[dict[str, str]]:
     """One ``<track>`` per language whose WebVTT sidecar exists, with its text to embed."""
     found = []
-    for lang in manifest.get("languages") or {}:
+    for lang in manifest.languages:
         vtt = folder / f"{clip}.{lang}.vtt"
         if vtt.is_file():
             text = vtt.read_text(encoding="utf-8")
@@ -165,16 +170,16 @@ def tracks(folder: Path, clip: str, manifest: Mapping[str, Any]) -> list[dict[st
     return found
 
 
-def languages(folder: Path, clip: str, manifest: Mapping[str, Any]) -> list[dict[str, Any]]:
+def languages(folder: Path, clip: str, manifest: Manifest) -> list[dict[str, Any]]:
     """Each language: where it came from, its cue count and its sidecar files."""
     rows = []
-    for lang, info in (manifest.get("languages") or {}).items():
+    for lang, info in manifest.languages.items():
         names = [f"{clip}.{lang}.{ext}" for ext in ("srt", "vtt")]
         rows.append(
             {
                 "label": language_label(lang),
-                "from": str(info.get("from", "")),
-                "cues": info.get("cues", "?"),
+                "from": info.made_from,
+                "cues": "?" if info.cues is None else info.cues,
                 "files": [{"name": n, "href": quote(n)} for n in names if (folder / n).is_file()],
             }
         )
@@ -182,55 +187,57 @@ def languages(folder: Path, clip: str, manifest: Mapping[str, Any]) -> list[dict
 
 
 def cut_row(
-    index: int, cut: Mapping[str, Any], sources: Mapping[str, Any], thumbs: list[tuple[str, str]]
+    index: int, cut: CutRecord, manifest: Manifest, thumbs: list[tuple[str, str]]
 ) -> dict[str, Any]:
     """One row of the contact sheet."""
-    src, clip = cut.get("source_span") or {}, cut.get("clip_span") or {}
+    src, clip = cut.source_span, cut.clip_span
     pair = thumbs[index] if index < len(thumbs) else ()
-    source = str(cut.get("source", "?"))
+    source = manifest.sources.get(cut.source)
     return {
         "number": index + 1,
         "thumbs": [
             {"href": quote(name), "alt": f"cut {index + 1}, {which} frame", "caption": which}
             for name, which in zip(pair, ("first", "last"), strict=False)
         ],
-        "source": source,
-        "file": str((sources.get(source) or {}).get("file", "")),
-        "source_start": src.get("start", "?"),
-        "source_end": src.get("end", "?"),
+        "source": cut.source,
+        "file": "" if source is None else source.file,
+        "source_start": "?" if src is None else src.start,
+        "source_end": "?" if src is None else src.end,
         "requested": asked(cut),
-        "clip_start": clip.get("start", "?"),
-        "clip_end": clip.get("end", "?"),
-        "seek": f"{int(clip.get('start_ms', 0)) / 1000:.3f}",
-        "frames": cut.get("frames", "?"),
-        "quote": said(cut.get("quote")),
-        "recorded": any(k in cut for k in ("words", "context_before", "context_after")),
-        "words": said(cut.get("words")),
-        "before": said(cut.get("context_before")),
-        "after": said(cut.get("context_after")),
-        "verification": verification(cut),
+        "clip_start": "?" if clip is None else clip.start,
+        "clip_end": "?" if clip is None else clip.end,
+        "seek": f"{(0 if clip is None else clip.start_ms) / 1000:.3f}",
+        "frames": "?" if cut.frames is None else cut.frames,
+        "quote": said(cut.quote),
+        "recorded": cut.recorded,
+        "words": said(None if cut.words is None else [w.text for w in cut.words]),
+        "before": said(cut.context_before),
+        "after": said(cut.context_after),
+        "verification": verification(cut.verification),
     }
 
 
-def asked(cut: Mapping[str, Any]) -> str:
+def asked(cut: CutRecord) -> str:
     """The timecodes a cut was written with in the config ("" for a quote)."""
-    written = cut.get("written") or cut.get("requested") or {}
-    if "start" not in written or "end" not in written:
+    written = cut.written
+    if written is None and cut.requested is not None:
+        written = {"start": cut.requested.start, "end": cut.requested.end}
+    if not written or "start" not in written or "end" not in written:
         return ""  # a quote: shown apart
-    snapped = " (snapped to word edges)" if cut.get("snapped") else ""
+    snapped = " (snapped to word edges)" if cut.snapped else ""
     return f"{written['start']} → {written['end']}{snapped}"
 
 
-def index_row(folder: Path, manifest: Mapping[str, Any]) -> dict[str, Any]:
+def index_row(folder: Path, manifest: Manifest) -> dict[str, Any]:
     """One clip's line in the index."""
     outputs = built_outputs(folder, manifest)
     page = "review.html" if (folder / "review.html").is_file() else f"{folder.name}.manifest.json"
     return {
-        "name": str(manifest.get("clip") or folder.name),
+        "name": manifest.clip or folder.name,
         "href": f"{quote(folder.name)}/{quote(page)}",
-        "duration": manifest.get("duration_s", "?"),
-        "cuts": len(manifest.get("cuts") or []),
-        "languages": ", ".join(manifest.get("languages") or {}),
+        "duration": "?" if manifest.duration_s is None else manifest.duration_s,
+        "cuts": len(manifest.cuts),
+        "languages": ", ".join(manifest.languages),
         "outputs": len(outputs),
         "built": sum(o["built"] for o in outputs),
         "lint": status(manifest, "lint"),
@@ -239,14 +246,14 @@ def index_row(folder: Path, manifest: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _output_fact(output: Mapping[str, Any], manifest: Mapping[str, Any]) -> dict[str, Any]:
-    record = (manifest.get("outputs") or {}).get(output["name"]) or {}
+def _output_fact(output: Mapping[str, Any], manifest: Manifest) -> dict[str, Any]:
+    record = manifest.outputs.get(output["name"])
     return {
         "file": output["name"],
         "version": output["label"],
         "built": output["built"],
-        "size": "x".join(str(v) for v in record.get("size") or ()),
-        "fps": record.get("fps"),
-        "duration_s": record.get("duration_s"),
+        "size": "" if record is None else "x".join(str(v) for v in record.size),
+        "fps": None if record is None else record.fps,
+        "duration_s": None if record is None else record.duration_s,
         "sha256": output["sha256"] or None,
     }

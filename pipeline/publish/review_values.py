@@ -1,8 +1,8 @@
 """Manifest values made ready for the review page: text, tables, and "not recorded" sections.
 
 Other stages add entries to the manifest (lint findings, redactions, loudness, the privacy
-scan); the page shows whatever shape they have -- a list of records as a table, a mapping as
-key/value rows -- so a new field shows up without a change here.
+scan); the page shows each record as its JSON has it -- a list of records as a table, a
+mapping as key/value rows -- so a new field of a record shows up without a change here.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import Any
 
 from pipeline.core.languages import language_name
 from pipeline.core.timecode import format_ms
+from pipeline.publish.manifest_record import Manifest
 
 Node = dict[str, Any]
 _SPAN = {"start_ms", "end_ms"}  # a span is shown as two timecodes
@@ -116,21 +117,25 @@ def _scalar(value: object) -> str:
     return str(value)
 
 
-def recorded(manifest: Mapping[str, Any], section: Section) -> tuple[bool, object]:
-    """Whether the manifest records a section, and what it records: for a per-output entry,
-    a mapping of each output that has the key to its value (None: not built)."""
-    if not section.per_output:
-        return section.key in manifest, manifest.get(section.key)
-    outputs = manifest.get("outputs") or {}
-    found = {
-        str(name): out[section.key]
-        for name, out in outputs.items()
-        if isinstance(out, Mapping) and section.key in out
-    }
-    return bool(found), found
+def recorded(manifest: Manifest, section: Section) -> tuple[bool, object]:
+    """Whether the manifest records a section, and what it records (as JSON): for a
+    per-output entry, a mapping of each output that records it to its value (None: not
+    built); an output that was built but not measured is left out."""
+    if section.key == "lint":
+        lint = manifest.lint
+        return lint is not None, None if lint is None else [f.to_json() for f in lint]
+    if section.key == "redactions":
+        found = manifest.redactions
+        return found is not None, None if found is None else [r.to_json() for r in found]
+    values: dict[str, object] = {}
+    for name, out in manifest.outputs.items():
+        value = out.loudness if section.key == "loudness" else out.privacy
+        if not out.built or value is not None:
+            values[name] = None if value is None else value.to_json()
+    return bool(values), values
 
 
-def sections(manifest: Mapping[str, Any]) -> list[dict[str, Any]]:
+def sections(manifest: Manifest) -> list[dict[str, Any]]:
     """Each optional section of the page: its value, or that it was not recorded."""
     found = []
     for s in SECTIONS:
@@ -151,37 +156,28 @@ def sections(manifest: Mapping[str, Any]) -> list[dict[str, Any]]:
     return found
 
 
-def status(manifest: Mapping[str, Any], key: str) -> dict[str, str]:
+def status(manifest: Manifest, key: str) -> dict[str, str]:
     """A one-cell summary of an optional entry, for the index: text and a CSS class."""
-    section = next(s for s in SECTIONS if s.key == key)
-    present, value = recorded(manifest, section)
+    present, _ = recorded(manifest, next(s for s in SECTIONS if s.key == key))
     if not present:
         return {"text": "not recorded", "css": "missing"}
-    if section.per_output and isinstance(value, Mapping):  # one verdict of all outputs
-        records = [v for v in value.values() if isinstance(v, Mapping)]
-        if not records:
+    if key == "lint" and manifest.lint is not None:
+        errors = any(f.severity == "error" for f in manifest.lint)
+        css = "error" if errors else "warn" if manifest.lint else "ok"
+        return {"text": str(len(manifest.lint)), "css": css}
+    if key == "redactions" and manifest.redactions is not None:
+        return {"text": str(len(manifest.redactions)), "css": "" if manifest.redactions else "ok"}
+    if key == "privacy":  # one verdict of all outputs
+        scans = [out.privacy for out in manifest.outputs.values() if out.privacy is not None]
+        if not scans:
             return {"text": "not built", "css": "missing"}
-        verdicts = [_verdict(v) for v in records]
-        value = {"ok": all(verdicts)} if all(isinstance(v, bool) for v in verdicts) else {}
-    if isinstance(value, Mapping):
-        verdict = _verdict(value)
-        if isinstance(verdict, bool):
-            return {"text": "clean", "css": "ok"} if verdict else {"text": "FOUND", "css": "error"}
-        return {"text": "recorded", "css": ""}
-    if isinstance(value, Sequence) and not isinstance(value, str):
-        errors = any(isinstance(v, Mapping) and v.get("severity") == "error" for v in value)
-        css = (
-            "error" if errors else "warn" if value and key == "lint" else "ok" if not value else ""
-        )
-        return {"text": str(len(value)), "css": css}
-    return {"text": _scalar(value), "css": ""}
+        if all(scan.ok for scan in scans):
+            return {"text": "clean", "css": "ok"}
+        return {"text": "FOUND", "css": "error"}
+    return {"text": "recorded", "css": ""}
 
 
-def _verdict(value: Mapping[str, Any]) -> object:
-    return next((value[k] for k in ("ok", "clean", "passed") if k in value), None)
-
-
-def verification(cut: Mapping[str, Any]) -> Node | None:
+def verification(record: Mapping[str, Any] | None) -> Node | None:
     """A cut's ``verification`` record (issue 14: the words on screen against the words
     spoken), drawn as a tree; None when the manifest has none for the cut."""
-    return shape(cut["verification"]) if "verification" in cut else None
+    return None if record is None else shape(record)

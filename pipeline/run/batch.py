@@ -19,6 +19,7 @@ from typing import Any, Literal
 from pipeline.core import files
 from pipeline.prepare.plan import ClipPlan, Job
 from pipeline.publish.manifest import manifest_path
+from pipeline.publish.output_record import Measured
 from pipeline.render import thumbnails
 from pipeline.run.build import Check, OnProgress, Planned, finish_clip, plan_config, render_job
 from pipeline.run.pools import Done, Failure, LocalPool, Pool, call
@@ -132,6 +133,7 @@ class _Batch:
         self.waiting: dict[object, tuple[Path, Then]] = {}
         self.left: dict[tuple[Path, str], set[Path]] = {}  # renders left per clip
         self.failed: dict[tuple[Path, str], set[Path]] = {}
+        self.measured: dict[tuple[Path, str], dict[Path, Measured]] = {}  # what renders measured
         self.claimed: dict[Path, Path] = {}  # clip folder -> the config that writes it
 
     def submit(
@@ -163,7 +165,7 @@ class _Batch:
 
     def start_clip(self, planned: Planned, clip: ClipPlan) -> None:
         key = (planned.config, clip.name)
-        self.left[key], self.failed[key] = set(), set()
+        self.left[key], self.failed[key], self.measured[key] = set(), set(), {}
         if self.clash(planned, clip):
             return
         if not self.options.dry_run:  # what builds that were killed left in the folder
@@ -198,6 +200,8 @@ class _Batch:
                 self.failed[key].add(output)
                 self.add(Row(config, output, "failed", 0.0, result.lines[0]), result)
             else:
+                if isinstance(result.value, Measured):
+                    self.measured[key][output] = result.value
                 self.add(Row(config, output, "built", result.seconds, check.why or ""))
             self.maybe_finish(planned, clip)
 
@@ -207,7 +211,7 @@ class _Batch:
         key = (planned.config, clip.name)
         if self.left[key] or self.options.dry_run:
             return
-        args = (planned, clip, frozenset(self.failed[key]))
+        args = (planned, clip, frozenset(self.failed[key]), dict(self.measured[key]))
         self.submit(finish_clip, args, planned.config, self.finished(clip))
 
     def finished(self, clip: ClipPlan) -> Then:

@@ -29,14 +29,17 @@ from pipeline.prepare.plan import ClipPlan, Job, Plan, plan_build
 from pipeline.publish.manifest import (
     Inputs,
     Shared,
+    built,
     changed,
     fingerprint,
+    lint_records,
     output_inputs,
     read_manifest,
     same_text,
     source_hashes,
     write_manifest,
 )
+from pipeline.publish.output_record import Loudness, Measured, OutputRecord, Privacy
 from pipeline.publish.review import shown_index, write_index, write_review
 from pipeline.publish.shareable import private_folder, redactor
 from pipeline.render import thumbnails
@@ -152,12 +155,15 @@ def loudness_finish(job: Job, plan: Plan, on_progress: OnProgress | None = None)
     return replace(job.finish, loudness=gain)
 
 
-def check_privacy(job: Job, path: Path) -> None:
-    """Fail the build when the output carries anything beyond the allow-list."""
-    probed, _ = measure_output(path)  # its loudness too, for the manifest
+def check_privacy(job: Job, path: Path) -> Measured:
+    """Fail the build when the output carries anything beyond the allow-list; else return
+    what the manifest records of the file: its hash, its loudness and the scan."""
+    probed, loudness = measure_output(path)
     findings = privacy.scan(probed, len(job.soft))
     if findings:
         raise BuildError(f"{job.output}: privacy scan failed: {'; '.join(findings)}")
+    target = job.audio.loudness if job.audio else None
+    return Measured(file_sha256(path), Loudness(loudness, target), Privacy.of(findings))
 
 
 def hearing(spec: TranscriptionSpec | None) -> TranscribeSettings:
@@ -303,10 +309,10 @@ def check_plan(config: Config, plan: Plan, force: bool = False, strict: bool = F
     for clip in plan.clips:
         hashes = source_hashes(clip, plan.media)
         last = read_manifest(clip)
-        old = last.get("outputs") or {}
+        old = last.outputs if last else {}
         unheard = strict and any(
-            isinstance(c, dict) and (c.get("verification") or {}).get("status") == "failed"
-            for c in last.get("cuts") or ()
+            c.verification is not None and c.verification.get("status") == "failed"
+            for c in (last.cuts if last else ())
         )
         for job in clip.jobs:
             inputs = output_inputs(
@@ -319,44 +325,47 @@ def check_plan(config: Config, plan: Plan, force: bool = False, strict: bool = F
     return Planned(config.path, plan, tuple(checks), redact=config.project.redact)
 
 
-def stale(job: Job, inputs: Inputs, record: Mapping[str, object] | None) -> str | None:
+def stale(job: Job, inputs: Inputs, record: OutputRecord | None) -> str | None:
     """Why an output must be built, or None when its manifest records the same inputs."""
     if not job.output.exists():
         return "not built yet"
-    if not record or not record.get("fingerprint"):
+    if record is None or not record.fingerprint:
         return "no record of its inputs in the manifest"
-    if record.get("sha256") != file_sha256(job.output):
+    if record.sha256 != file_sha256(job.output):
         return "the output was changed since it was built"
-    if record["fingerprint"] == fingerprint(inputs):
+    if record.fingerprint == fingerprint(inputs):
         return None
-    old = record.get("inputs")
-    return changed(old, inputs) if isinstance(old, dict) else "inputs changed"
+    return "inputs changed" if record.inputs is None else changed(record.inputs, inputs)
 
 
-def render_job(job: Job, plan: Plan, on_progress: OnProgress | None, strict: bool = False) -> None:
+def render_job(
+    job: Job, plan: Plan, on_progress: OnProgress | None, strict: bool = False
+) -> Measured:
     """Render one MP4: subtitles into temp files, ffmpeg into a temp file, then rename; then
-    put the thumbnails the render made for the review page in place.
+    put the thumbnails the render made for the review page in place. Returns what was
+    measured of the MP4, for its manifest (see ``finish_clip``).
 
     With ``job.verify``, the output is heard again before the rename; with ``strict``, a cut
     whose words are not heard fails the render and keeps no output (else: a warning).
     """
     with temp_folder() as tmp:
-        _render(job, plan, tmp, on_progress, strict)
+        measured = _render(job, plan, tmp, on_progress, strict)
         spans = review_stills(job, plan)
         if spans:
             try:
                 thumbnails.install(
-                    job.output.parent, job.output.name, file_sha256(job.output), spans,
+                    job.output.parent, job.output.name, measured.sha256, spans,
                     tmp / "stills",
                 )  # fmt: skip
             except (OSError, PipelineError) as e:  # the review page makes its own
                 log.warning("%s: thumbnails not kept (%s)", job.output, e)
     log.info("wrote %s (%.3f s)", job.output, float(job.timeline.duration))
+    return measured
 
 
 def _render(
     job: Job, plan: Plan, tmp: Path, on_progress: OnProgress | None, strict: bool = False
-) -> None:
+) -> Measured:
     # The bar: the measuring pass first (30%), the encode, then the listening pass (20%).
     scan = 0.3 if job.audio is not None else 0.0
     listen = 0.2 if job.verify is not None else 0.0
@@ -382,7 +391,7 @@ def _render(
             raise FfmpegError(e.argv, e.returncode, e.stderr_tail, job.output) from None
         privacy.clear_compressor_name(partial)
         if job.verify is None:
-            check_privacy(job, partial)
+            measured = check_privacy(job, partial)
         else:  # the scan (ffprobe, ebur128) beside the hearing: both only read the file
             with ThreadPoolExecutor(1, thread_name_prefix="build-clip-scan") as scanner:
                 scanned = scanner.submit(check_privacy, job, partial)
@@ -393,10 +402,11 @@ def _render(
                 except BaseException:
                     scanned.exception()  # waited for; the first error is the one told
                     raise
-                scanned.result()  # a leak fails the build before any word is judged
+                measured = scanned.result()  # a leak fails the build before any word is judged
             check_words(job, check_cuts(job.verify.cuts, heard), strict)
         if on_progress is not None:  # the last word of a stopping pool (Ctrl-C) before the
             on_progress(1.0)  # rename: a build that was stopped keeps no output of it
+    return measured
 
 
 def _share(on_progress: OnProgress | None, start: float, size: float) -> OnProgress | None:
@@ -426,27 +436,36 @@ def write_sidecars(plan: Plan, folder: Path | None = None) -> list[Path]:
     return [path for path, _ in changes]
 
 
-def finish_clip(planned: Planned, clip: ClipPlan, failed: frozenset[Path]) -> None:
+def finish_clip(
+    planned: Planned,
+    clip: ClipPlan,
+    failed: frozenset[Path],
+    measured: Mapping[Path, Measured] | None = None,
+) -> None:
     """After a clip's renders: its sidecars and its manifest (a task of a batch).
 
-    Outputs in ``failed`` are recorded without inputs, so the next run builds them again.
+    Outputs in ``failed`` are recorded without inputs, so the next run builds them again;
+    ``measured``: what the renders of this run measured of their outputs.
     """
     wrote = bool(write_sidecars(planned.plan, clip.folder))
     inputs = {
         c.job.output.name: None if c.job.output in failed else c.inputs
         for c in planned.clip_checks(clip)
     }
-    lint = None if planned.lint is None else planned.lint.get(clip.name, ())
+    last = read_manifest(clip)
+    outputs = built(clip, inputs, {p.name: m for p, m in (measured or {}).items()}, last)
+    lint = lint_records(None if planned.lint is None else planned.lint.get(clip.name, ()), last)
     verification = clip_verification(clip, planned.plan)
     media, config = planned.plan.media, planned.config
     shared = shared_for(planned, clip)
-    if write_manifest(clip, media, config, inputs, lint, verification, shared):
+    if write_manifest(clip, media, config, outputs, lint, verification, shared):
         log.info("wrote %s manifest", clip.name)
         wrote = True
     # The pages follow the manifest and the sidecars: a clip whose files did not change keeps
     # its page, so that a no-op rebuild stays cheap.
-    if wrote or not (clip.folder / "review.html").exists():
-        write_review(clip.folder, read_manifest(clip))
+    page = read_manifest(clip)  # the shareable one, as written
+    if page is not None and (wrote or not (clip.folder / "review.html").exists()):
+        write_review(clip.folder, page)
         write_index(clip.folder.parent)
     check_shareable(clip, shared)
 
