@@ -19,10 +19,12 @@ from pipeline import __version__
 from pipeline.cli.batch import Display, add_build_options, print_errors
 from pipeline.config.load import load, require_clips, verifying
 from pipeline.core import ffmpeg, signals
-from pipeline.core.errors import InputError, PipelineError, Problem
+from pipeline.core.errors import PipelineError
+from pipeline.prepare.lint import lint_gate
 from pipeline.prepare.plan import plan_build
 from pipeline.run.batch import Options, run_batch
 from pipeline.run.build import LocalPool, Planned, check_plan, command_for, sidecar_changes
+from pipeline.subtitles.lint import Finding
 
 log = logging.getLogger("pipeline")
 
@@ -95,29 +97,24 @@ def setup_logging(quiet: bool, verbose: bool, debug: bool, console: Console) -> 
 def cmd_build(args: argparse.Namespace, out: Console, err: Console) -> int:
     config = verifying(load(args.config)) if args.verify else load(args.config)
     require_clips(config, args.clip)
-    from pipeline.cli.check import check_project
     from pipeline.cli.transcribe import audio_progress
-    from pipeline.prepare.check import by_clip
 
     with audio_progress(err, args.quiet, "transcribing") as on_transcribe:
         plan = plan_build(config, tuple(args.clip), on_transcribe)
-        # Then the lint of `build-clip check`: its warnings are shown, its errors stop here.
-        findings = check_project(config, tuple(args.clip), on_transcribe)
-    errors = [f for f in findings if f.severity == "error"]
-    if errors:
-        raise InputError([Problem(f.path, f.line, "", f"[{f.lang}] {f.message}") for f in errors])
-    for f in findings if not args.quiet else ():
-        err.print(
-            f"warning: {f.where}: [{f.lang}] {f.message} ({f.rule})",
-            highlight=False,
-            markup=False,
-            soft_wrap=True,
-        )
-    # Each clip's manifest records its warnings (its review page shows them).
-    planned = replace(
-        check_plan(config, plan, args.force, args.strict),
-        lint=by_clip(config, findings, args.clip),
-    )
+
+    def warn(f: Finding) -> None:
+        if not args.quiet:
+            err.print(
+                f"warning: {f.where}: [{f.lang}] {f.message} ({f.rule})",
+                highlight=False,
+                markup=False,
+                soft_wrap=True,
+            )
+
+    # The lint of `build-clip check`, from the same plan: its warnings are shown, its errors
+    # stop here; each clip's manifest records its warnings (its review page shows them).
+    lint = lint_gate(config, plan.findings, args.clip, warn)
+    planned = replace(check_plan(config, plan, args.force, args.strict), lint=lint)
     if args.dry_run:
         _print_plan(planned, out)
         return ExitStatus.OK
