@@ -6,8 +6,8 @@ import argparse
 import contextlib
 import importlib
 import logging
+import shlex
 import sys
-import tempfile
 from collections.abc import Sequence
 from dataclasses import replace
 from enum import IntEnum
@@ -18,12 +18,13 @@ from rich.console import Console
 from pipeline import __version__
 from pipeline.cli.batch import Display, add_build_options, print_errors
 from pipeline.config.load import load, require_clips, verifying
-from pipeline.core import ffmpeg, signals
+from pipeline.core import signals
 from pipeline.core.errors import PipelineError
 from pipeline.prepare.lint import lint_gate
 from pipeline.prepare.plan import plan_build
 from pipeline.run.batch import Options, run_batch
-from pipeline.run.build import LocalPool, Planned, check_plan, command_for, sidecar_changes
+from pipeline.run.build import LocalPool, Planned, check_plan, sidecar_changes
+from pipeline.run.commands import NOTE, render_commands
 from pipeline.subtitles.lint import Finding
 
 log = logging.getLogger("pipeline")
@@ -164,13 +165,11 @@ def _print_plan(planned: Planned, out: Console) -> None:
             markup=False,
             soft_wrap=True,
         )
-        tmp = Path(tempfile.gettempdir()) / "build-clip-XXXXXXXX"  # made when it renders
-        out.print(
-            "  " + ffmpeg.command_line(command_for(job, planned.plan, tmp, job.output)),
-            highlight=False,
-            markup=False,
-            soft_wrap=True,
-        )
+        # Every command its render runs, in order (pipeline/run/commands.py: what is marked).
+        commands = render_commands(job, planned.plan)
+        notes = [NOTE] if job.audio is not None else []
+        for line in [shlex.join(argv) for argv in commands] + notes:
+            out.print("  " + line, highlight=False, markup=False, soft_wrap=True)
 
 
 # Sub-commands, imported only when used so that `build-clip CONFIG` starts fast.
