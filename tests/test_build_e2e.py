@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import shlex
 import signal
 import subprocess
 import time
@@ -10,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.run.commands import NOTE
 from tests.conftest import BUILD_CLIP, frame_at, probe, run_cli, write
 
 pytestmark = [pytest.mark.ffmpeg, pytest.mark.xdist_group("e2e")]
@@ -141,6 +144,49 @@ def test_dry_run_prints_commands_and_writes_nothing(
     assert result.returncode == 0, result.stderr
     assert "render " in result.stdout and "-filter_complex" in result.stdout
     assert not (tmp_path / "out").exists()
+
+
+def ran_commands(stderr: str) -> list[list[str]]:
+    """The commands a build logged with ``--debug`` (pipeline/core/ffmpeg.py ``run``, and the
+    output scan of pipeline/analysis/media.py ``measure_output``), as argv lists, with what a
+    dry run cannot know in its place (pipeline/run/commands.py): the temp folder's random
+    name, the partial file beside the output, the gain the measuring pass decided."""
+    commands = []
+    for line in stderr.splitlines():
+        head, sep, command = line.partition(": ")
+        program, sep2, rest = command.partition(": ")
+        if head != "DEBUG" or not sep or not sep2 or program not in ("ffmpeg", "ffprobe"):
+            continue
+        argv = []
+        for arg in shlex.split(rest):
+            arg = re.sub(r"build-clip-[a-z0-9_]{8}", "build-clip-XXXXXXXX", arg)
+            arg = re.sub(r"/\.([^/]+)\.[a-z0-9_]{8}\.partial\.mp4", r"/\1.mp4", arg)
+            arg = re.sub(r"volume=-?[0-9.]+dB", "MEASURED_GAIN", arg)
+            argv.append(arg)
+        commands.append(argv)
+    return commands
+
+
+def test_dry_run_lists_the_commands_the_build_runs(tmp_path: Path, wide: Path, small: Path) -> None:
+    """`--dry-run` prints every command a render runs, in order and with the same arguments:
+    the loudness measuring pass, the render with the measured gain, the output scan."""
+    cfg = config(tmp_path, wide, small, MIXED)
+    dry = run_cli(cfg, "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    listed = [
+        shlex.split(line.strip())
+        for line in dry.stdout.splitlines()
+        if line.startswith("  ") and not line.startswith("  #")
+    ]
+    build = run_cli(cfg, "--debug")
+    assert build.returncode == 0, build.stderr
+    ran = ran_commands(build.stderr)
+    assert [argv[0] for argv in ran] == [argv[0] for argv in listed]
+    assert len(ran) == 4  # measure, render, then ffprobe and ebur128 scan the output
+    assert "ebur128=peak=true" in ran[0][ran[0].index("-filter_complex") + 1]
+    assert "MEASURED_GAIN" in ran[1][ran[1].index("-filter_complex") + 1]
+    assert ran == listed
+    assert f"  {NOTE}" in dry.stdout.splitlines()
 
 
 def test_cut_past_the_end_is_a_located_error(tmp_path: Path, wide: Path, small: Path) -> None:

@@ -6,7 +6,7 @@ import functools
 import shutil
 import subprocess
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from pipeline.core import children
@@ -53,13 +53,29 @@ def _needs_glyph(ch: str) -> bool:
     return not ch.isspace() and unicodedata.category(ch) not in ("Cf", "Cc")
 
 
-def check_glyphs(cues: Sequence[Cue], families: Sequence[str], lang: str) -> list[Problem]:
+Glyphs = Mapping[str, frozenset[int] | None]  # font family -> what it draws (None: missing)
+
+
+def glyph_sets(families: Iterable[str]) -> dict[str, frozenset[int] | None]:
+    """What each font family draws, read once (None for a family that is not installed): the
+    fonts' part of a build's facts, so that checking cues against them reads nothing."""
+    found: dict[str, frozenset[int] | None] = {}
+    for family in dict.fromkeys(families):
+        path = font_file(family)
+        found[family] = None if path is None else codepoints(path)
+    return found
+
+
+def check_glyphs(
+    cues: Sequence[Cue], families: Sequence[str], lang: str, fonts: Glyphs | None = None
+) -> list[Problem]:
     """A problem for each cue with a character none of ``families`` can draw.
 
     ``families`` is the font, then its fallbacks (for Arabic, the Latin font that draws the
-    names and words in Latin letters inside a line).
+    names and words in Latin letters inside a line). ``fonts``: the families' glyphs as
+    gathered (``glyph_sets``); read from the font files when not given.
     """
-    have = _drawable(families)
+    have = _drawable(families, fonts)
     if isinstance(have, Problem):
         return [have]
     problems = []
@@ -79,10 +95,12 @@ def check_glyphs(cues: Sequence[Cue], families: Sequence[str], lang: str) -> lis
     return problems
 
 
-def check_card_glyphs(text: str, families: Sequence[str], field: str) -> str | None:
+def check_card_glyphs(
+    text: str, families: Sequence[str], field: str, fonts: Glyphs | None = None
+) -> str | None:
     """What a title or end card's fonts cannot draw of its ``text``, as a message; None when
     they draw it all. ``field`` is the config key that sets the card's font."""
-    have = _drawable(families)
+    have = _drawable(families, fonts)
     if isinstance(have, Problem):
         return have.message
     chars = _missing(text, have)
@@ -94,12 +112,13 @@ def check_card_glyphs(text: str, families: Sequence[str], field: str) -> str | N
     )
 
 
-def _drawable(families: Sequence[str]) -> set[int] | Problem:
+def _drawable(families: Sequence[str], fonts: Glyphs | None = None) -> set[int] | Problem:
     """Every character the families draw together, or the problem of one not installed."""
     have: set[int] = set()
+    known = fonts if fonts is not None else glyph_sets(families)
     for family in dict.fromkeys(families):
-        path = font_file(family)
-        if path is None:
+        glyphs = known[family] if family in known else glyph_sets([family])[family]
+        if glyphs is None:
             return Problem(
                 None,
                 None,
@@ -107,7 +126,7 @@ def _drawable(families: Sequence[str]) -> set[int] | Problem:
                 f"font {family!r} is not installed (expected an "
                 "installed font family; see fc-list)",
             )
-        have |= codepoints(path)
+        have |= glyphs
     return have
 
 

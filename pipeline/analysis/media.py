@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import shlex
 import struct
 import subprocess
 import time
@@ -15,7 +16,7 @@ from typing import Any
 from pipeline.analysis.edges import FRAME_MS, SILENCE_DB, Envelope
 from pipeline.core import children
 from pipeline.core.errors import MediaError, Problem
-from pipeline.core.ffmpeg import ffprobe_json, find_tool, input_arg, rate
+from pipeline.core.ffmpeg import ffprobe_argv, ffprobe_json, find_tool, input_arg, rate
 from pipeline.core.model import MediaInfo, Span
 from pipeline.core.stamps import remembered
 from pipeline.core.timecode import seconds
@@ -223,9 +224,9 @@ def envelope(path: Path, span: Span, frame_ms: int = FRAME_MS) -> Envelope:
     return Envelope(start, tuple(float(x) for x in levels), frame_ms)
 
 
-def loudness(path: Path) -> dict[str, float]:
-    """Integrated loudness (LUFS) and true peak (dBTP) of a file, by ffmpeg's ``ebur128``."""
-    argv = [
+def loudness_argv(path: Path) -> list[str]:
+    """The command of ``loudness``: ``path``'s first audio stream through ``ebur128``."""
+    return [
         find_tool("ffmpeg"),
         "-nostdin",
         "-hide_banner",
@@ -240,6 +241,11 @@ def loudness(path: Path) -> dict[str, float]:
         "null",
         "-",
     ]
+
+
+def loudness(path: Path) -> dict[str, float]:
+    """Integrated loudness (LUFS) and true peak (dBTP) of a file, by ffmpeg's ``ebur128``."""
+    argv = loudness_argv(path)
     started = time.monotonic()
     err = children.run(
         argv, capture_output=True, text=True, check=False, stdin=subprocess.DEVNULL
@@ -253,6 +259,10 @@ def loudness(path: Path) -> dict[str, float]:
 def measure_output(path: Path) -> tuple[dict[str, Any], dict[str, float]]:
     """ffprobe's report and the ``loudness`` of a rendered file, measured side by side (the
     render measures its temp file once, for the privacy scan and for the manifest)."""
+    # The commands of the output scan, logged as `--dry-run` lists them (before either
+    # starts: they run side by side).
+    log.debug("ffprobe: %s", shlex.join(ffprobe_argv(path)))
+    log.debug("ffmpeg: %s", shlex.join(loudness_argv(path)))
     with ThreadPoolExecutor(1) as pool:  # ffprobe runs while ebur128 decodes the audio
         probed = pool.submit(ffprobe_json, path)
         measured = loudness(path)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib
+import shlex
 import sys
-import tempfile
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -16,12 +16,15 @@ from rich.console import Console
 from pipeline.cli.common import ExitStatus, add_build_options, add_common_options, setup_logging
 from pipeline.cli.display import Display, audio_progress, print_errors
 from pipeline.config.load import load, require_clips, verifying
-from pipeline.core import ffmpeg, signals
-from pipeline.core.errors import InputError, PipelineError, Problem
+from pipeline.core import signals
+from pipeline.core.errors import PipelineError
+from pipeline.prepare.lint import lint_gate
 from pipeline.prepare.plan import plan_build
 from pipeline.run.batch import Options, run_batch
-from pipeline.run.build import Planned, check_plan, command_for, sidecar_changes
+from pipeline.run.build import Planned, check_plan, sidecar_changes
+from pipeline.run.commands import NOTE, render_commands
 from pipeline.run.pools import LocalPool
+from pipeline.subtitles.lint import Finding
 
 DESCRIPTION = """\
 Cut long interview footage into short, subtitled clips.
@@ -58,27 +61,23 @@ def build_parser() -> argparse.ArgumentParser:
 def cmd_build(args: argparse.Namespace, out: Console, err: Console) -> int:
     config = verifying(load(args.config)) if args.verify else load(args.config)
     require_clips(config, args.clip)
-    from pipeline.prepare.check import by_clip, check_project
 
     with audio_progress(err, args.quiet, "transcribing") as on_transcribe:
         plan = plan_build(config, tuple(args.clip), on_transcribe)
-        # Then the lint of `build-clip check`: its warnings are shown, its errors stop here.
-        findings = check_project(config, tuple(args.clip), on_transcribe)
-    errors = [f for f in findings if f.severity == "error"]
-    if errors:
-        raise InputError([Problem(f.path, f.line, "", f"[{f.lang}] {f.message}") for f in errors])
-    for f in findings if not args.quiet else ():
-        err.print(
-            f"warning: {f.where}: [{f.lang}] {f.message} ({f.rule})",
-            highlight=False,
-            markup=False,
-            soft_wrap=True,
-        )
-    # Each clip's manifest records its warnings (its review page shows them).
-    planned = replace(
-        check_plan(config, plan, args.force, args.strict),
-        lint=by_clip(config, findings, args.clip),
-    )
+
+    def warn(f: Finding) -> None:
+        if not args.quiet:
+            err.print(
+                f"warning: {f.where}: [{f.lang}] {f.message} ({f.rule})",
+                highlight=False,
+                markup=False,
+                soft_wrap=True,
+            )
+
+    # The lint of `build-clip check`, from the same plan: its warnings are shown, its errors
+    # stop here; each clip's manifest records its warnings (its review page shows them).
+    lint = lint_gate(config, plan.findings, args.clip, warn)
+    planned = replace(check_plan(config, plan, args.force, args.strict), lint=lint)
     if args.dry_run:
         _print_plan(planned, out)
         return ExitStatus.OK
@@ -128,13 +127,11 @@ def _print_plan(planned: Planned, out: Console) -> None:
             markup=False,
             soft_wrap=True,
         )
-        tmp = Path(tempfile.gettempdir()) / "build-clip-XXXXXXXX"  # made when it renders
-        out.print(
-            "  " + ffmpeg.command_line(command_for(job, planned.plan, tmp, job.output)),
-            highlight=False,
-            markup=False,
-            soft_wrap=True,
-        )
+        # Every command its render runs, in order (pipeline/run/commands.py: what is marked).
+        commands = render_commands(job, planned.plan)
+        notes = [NOTE] if job.audio is not None else []
+        for line in [shlex.join(argv) for argv in commands] + notes:
+            out.print("  " + line, highlight=False, markup=False, soft_wrap=True)
 
 
 # Sub-commands, imported only when used so that `build-clip CONFIG` starts fast.

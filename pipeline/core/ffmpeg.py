@@ -65,9 +65,22 @@ def escape_filter_arg(value: str) -> str:
     return value
 
 
+def argv(cmd: FfmpegCommand) -> list[str]:
+    """The program and every argument ``run`` starts it with (progress on stdout)."""
+    return [
+        find_tool("ffmpeg"),
+        "-nostdin",
+        "-hide_banner",
+        "-nostats",
+        "-progress",
+        "pipe:1",
+        *cmd.args,
+    ]
+
+
 def command_line(cmd: FfmpegCommand) -> str:
-    """The exact command, quoted for a POSIX shell (for --dry-run and logs)."""
-    return shlex.join([find_tool("ffmpeg"), *cmd.args])
+    """The exact command ``run`` runs, quoted for a POSIX shell (for --dry-run and logs)."""
+    return shlex.join(argv(cmd))
 
 
 def run(cmd: FfmpegCommand, on_progress: Callable[[float], None] | None = None) -> list[str]:
@@ -81,21 +94,13 @@ def run(cmd: FfmpegCommand, on_progress: Callable[[float], None] | None = None) 
     """
     if on_progress:
         on_progress(0.0)
-    argv = [
-        find_tool("ffmpeg"),
-        "-nostdin",
-        "-hide_banner",
-        "-nostats",
-        "-progress",
-        "pipe:1",
-        *cmd.args,
-    ]
-    log.debug("ffmpeg: %s", shlex.join(argv))
+    args = argv(cmd)
+    log.debug("ffmpeg: %s", shlex.join(args))
     started = time.monotonic()
     tail: deque[str] = deque(maxlen=60)  # the error comes before x264's closing report
     # One reader for stdout and stderr together: two pipes read in turn can deadlock.
     proc = children.popen(
-        argv,
+        args,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -121,7 +126,7 @@ def run(cmd: FfmpegCommand, on_progress: Callable[[float], None] | None = None) 
             proc.kill()
             proc.wait()
     if code != 0:
-        raise FfmpegError(argv, code, [t for t in tail if t], cmd.output)
+        raise FfmpegError(args, code, [t for t in tail if t], cmd.output)
     if on_progress:
         on_progress(1.0)
     return list(tail)
@@ -165,9 +170,9 @@ _PROGRESS_KEYS = frozenset(
 )
 
 
-def ffprobe_json(path: Path, shown: Path | None = None, *extra: str) -> dict[str, Any]:
-    """ffprobe's JSON report of a file (format and streams)."""
-    argv = [
+def ffprobe_argv(path: Path, *extra: str) -> list[str]:
+    """The command of ``ffprobe_json``: ffprobe's JSON report of ``path``."""
+    return [
         find_tool("ffprobe"),
         "-v",
         "error",
@@ -178,6 +183,11 @@ def ffprobe_json(path: Path, shown: Path | None = None, *extra: str) -> dict[str
         *extra,
         input_arg(path),
     ]
+
+
+def ffprobe_json(path: Path, shown: Path | None = None, *extra: str) -> dict[str, Any]:
+    """ffprobe's JSON report of a file (format and streams)."""
+    argv = ffprobe_argv(path, *extra)
     started = time.monotonic()
     proc = children.run(
         argv,

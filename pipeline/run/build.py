@@ -21,10 +21,11 @@ from pipeline.analysis.media import measure_output
 from pipeline.config.load import load, verifying
 from pipeline.config.schema import Config, RedactSpec, TranscriptionSpec
 from pipeline.core import ffmpeg
-from pipeline.core.errors import BuildError, FfmpegError, InputError, PipelineError, Problem
+from pipeline.core.errors import BuildError, FfmpegError, PipelineError
 from pipeline.core.files import atomic_path, temp_folder, write_text
 from pipeline.core.model import Word
 from pipeline.core.stamps import cache_root, file_sha256
+from pipeline.prepare.lint import lint_gate
 from pipeline.prepare.plan import ClipPlan, Job, Plan, plan_build
 from pipeline.publish.manifest import (
     Inputs,
@@ -271,32 +272,22 @@ def plan_config(
     strict: bool = False,
 ) -> Planned:
     """Load, plan and check one config (a task of a batch); ``verify`` and ``strict``: as
-    ``--verify`` and ``--strict``.
+    ``--verify`` and ``--strict``. The lint is the plan's, through the gate of
+    `build-clip CONFIG`: its warnings are logged, its errors stop this config (a row of the
+    batch's summary, like any bad input).
 
     Raises:
         InputError: every problem of the config, its media or its subtitles.
     """
     config = verifying(load(path)) if verify else load(path)
-    planned = check_plan(config, plan_build(config, clips), force, strict)
-    if any(c.why is not None for c in planned.checks):  # the rest passed when it was built
-        planned = replace(planned, lint=lint_gate(config, clips))
-    return planned
+    plan = plan_build(config, clips)
+    lint = lint_gate(config, plan.findings, clips, log_warning)
+    return replace(check_plan(config, plan, force, strict), lint=lint)
 
 
-def lint_gate(config: Config, clips: tuple[str, ...]) -> dict[str, tuple[Finding, ...]]:
-    """The lint of `build-clip check`, as `build-clip CONFIG` runs it: warnings are logged,
-    errors stop this config (a row of the batch's summary, like any bad input). Returns the
-    warnings of each clip, for its manifest."""
-    from pipeline.prepare.check import by_clip, check_project
-
-    findings = check_project(config, clips)
-    errors = [f for f in findings if f.severity == "error"]
-    if errors:
-        raise InputError([Problem(f.path, f.line, "", f"[{f.lang}] {f.message}") for f in errors])
-    for f in findings:
-        if f.rule != "cuts":  # the plan has logged what it found of the cuts
-            log.warning("%s: [%s] %s (%s)", f.where, f.lang, f.message, f.rule)
-    return by_clip(config, findings, clips)
+def log_warning(f: Finding) -> None:
+    """A lint warning, as a batch shows it (in its log)."""
+    log.warning("%s: [%s] %s (%s)", f.where, f.lang, f.message, f.rule)
 
 
 def check_plan(config: Config, plan: Plan, force: bool = False, strict: bool = False) -> Planned:
