@@ -5,17 +5,14 @@ from __future__ import annotations
 import contextlib
 import logging
 import struct
-import subprocess
-import time
 from concurrent.futures import ThreadPoolExecutor
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 from pipeline.analysis.edges import FRAME_MS, SILENCE_DB, Envelope
-from pipeline.core import children
-from pipeline.core.errors import MediaError, Problem
-from pipeline.core.ffmpeg import ffprobe_json, find_tool, input_arg, rate
+from pipeline.core.errors import FfmpegError, MediaError, Problem
+from pipeline.core.ffmpeg import capture, ffprobe_json, input_arg, rate
 from pipeline.core.model import MediaInfo, Span
 from pipeline.core.stamps import remembered
 from pipeline.core.timecode import seconds
@@ -209,12 +206,15 @@ def envelope(path: Path, span: Span, frame_ms: int = FRAME_MS) -> Envelope:
 
     rate = 16000
     start = max(0, span.start_ms)
-    argv = [
-        find_tool("ffmpeg"), "-nostdin", "-v", "error",
+    args = [
+        "-nostdin", "-v", "error",
         "-ss", seconds(start), "-t", seconds(span.end_ms - start), "-i", input_arg(path),
         "-map", "0:a:0", "-ac", "1", "-ar", str(rate), "-f", "s16le", "-",
     ]  # fmt: skip
-    raw = children.run(argv, capture_output=True, check=False, stdin=subprocess.DEVNULL).stdout
+    try:
+        raw = capture("ffmpeg", args, path).stdout
+    except FfmpegError:  # no sound to read (no audio stream): nothing to snap to, as documented
+        raw = b""
     step = rate * frame_ms // 1000
     samples = np.frombuffer(raw[: len(raw) // (2 * step) * 2 * step], dtype="<i2")
     frames = samples.astype(np.float64).reshape(-1, step) / 32768.0
@@ -225,8 +225,7 @@ def envelope(path: Path, span: Span, frame_ms: int = FRAME_MS) -> Envelope:
 
 def loudness(path: Path) -> dict[str, float]:
     """Integrated loudness (LUFS) and true peak (dBTP) of a file, by ffmpeg's ``ebur128``."""
-    argv = [
-        find_tool("ffmpeg"),
+    args = [
         "-nostdin",
         "-hide_banner",
         "-nostats",
@@ -240,11 +239,10 @@ def loudness(path: Path) -> dict[str, float]:
         "null",
         "-",
     ]
-    started = time.monotonic()
-    err = children.run(
-        argv, capture_output=True, text=True, check=False, stdin=subprocess.DEVNULL
-    ).stderr
-    log.debug("ebur128 %s: %.2f s", path.name, time.monotonic() - started)
+    try:
+        err = capture("ffmpeg", args, path).stderr
+    except FfmpegError as e:  # no figures (no audio stream): the manifest records none
+        err = "\n".join(e.stderr_tail)
     summary = ebur128_summary(err)
     names = {"I": "integrated_lufs", "Peak": "true_peak_dbtp", "LRA": "range_lu"}
     return {name: summary[key] for key, name in names.items() if key in summary}
