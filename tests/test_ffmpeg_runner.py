@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.analysis.media import envelope, loudness
+from pipeline.analysis.media import envelope
 from pipeline.core.errors import FfmpegError, MediaError
 from pipeline.core.ffmpeg import capture, ffprobe_json, input_arg, last_line
 from pipeline.core.model import Span
+from pipeline.render.loudness import measure
 from pipeline.verify.leaks import _subtitle_text
 from tests.conftest import make_media, need_ffmpeg
 
@@ -57,7 +58,7 @@ def test_ffprobe_failure_is_a_media_error(tmp_path: Path) -> None:
 def test_callers_that_do_without_sound_catch_the_failure(tmp_path: Path) -> None:
     silent = make_media(tmp_path / "silent.mp4", seconds=1, extra=["-an"])
     assert envelope(silent, Span(0, 500)).levels == ()
-    assert loudness(silent) == {}
+    assert measure(silent) == {}
 
 
 def test_an_unreadable_subtitle_track_is_an_os_error(tmp_path: Path) -> None:

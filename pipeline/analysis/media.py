@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import struct
-from concurrent.futures import ThreadPoolExecutor
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -221,68 +219,3 @@ def envelope(path: Path, span: Span, frame_ms: int = FRAME_MS) -> Envelope:
     power = (frames * frames).mean(axis=1)
     levels = 10 * np.log10(np.maximum(power, 10 ** (SILENCE_DB / 10)))
     return Envelope(start, tuple(float(x) for x in levels), frame_ms)
-
-
-def loudness(path: Path) -> dict[str, float]:
-    """Integrated loudness (LUFS) and true peak (dBTP) of a file, by ffmpeg's ``ebur128``."""
-    args = [
-        "-nostdin",
-        "-hide_banner",
-        "-nostats",
-        "-i",
-        input_arg(path),
-        "-map",
-        "0:a:0",
-        "-af",
-        "ebur128=peak=true",
-        "-f",
-        "null",
-        "-",
-    ]
-    try:
-        err = capture("ffmpeg", args, path).stderr
-    except FfmpegError as e:  # no figures (no audio stream): the manifest records none
-        err = "\n".join(e.stderr_tail)
-    summary = ebur128_summary(err)
-    names = {"I": "integrated_lufs", "Peak": "true_peak_dbtp", "LRA": "range_lu"}
-    return {name: summary[key] for key, name in names.items() if key in summary}
-
-
-_outputs: dict[tuple[int, int, int, int], tuple[dict[str, Any], dict[str, float]]] = {}
-
-
-def measure_output(path: Path) -> tuple[dict[str, Any], dict[str, float]]:
-    """ffprobe's report and the ``loudness`` of a rendered file, measured side by side.
-
-    Kept for the run by the file's identity (device, inode, size, modification time), not its
-    name: the render measures its temp file for the privacy scan, and the manifest then finds
-    the figures of the renamed output here instead of measuring it again.
-    """
-    st = path.stat()
-    key = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
-    if key not in _outputs:
-        with ThreadPoolExecutor(1) as pool:  # ffprobe runs while ebur128 decodes the audio
-            probed = pool.submit(ffprobe_json, path)
-            measured = loudness(path)
-            _outputs[key] = probed.result(), measured
-    return _outputs[key]
-
-
-def ebur128_summary(text: str) -> dict[str, float]:
-    """The figures of the last summary ``ebur128`` printed in ``text``: ``I`` and its gate
-    ``Threshold`` (LUFS), ``LRA`` (LU) and, with ``peak=true``, ``Peak`` (true peak, dBTP;
-    -inf for silence). Labels that repeat (the range's threshold) keep their first value.
-
-    >>> ebur128_summary("Summary:\\n I: -21.8 LUFS\\n Threshold: -31.8 LUFS\\n LRA: 0.0 LU")
-    {'I': -21.8, 'Threshold': -31.8, 'LRA': 0.0}
-    """
-    at = text.rfind("Summary:")
-    found: dict[str, float] = {}
-    if at < 0:
-        return found
-    for line in text[at:].splitlines()[1:]:
-        label, _, rest = line.strip().partition(":")
-        if label in ("I", "Threshold", "LRA", "Peak") and label not in found:
-            with contextlib.suppress(ValueError, IndexError):
-                found[label] = float(rest.split()[0])
-    return found

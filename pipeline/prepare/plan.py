@@ -28,8 +28,8 @@ from pipeline.core.redaction import terms
 from pipeline.edit.cuts import ResolvedCut, resolve_cuts
 from pipeline.edit.timeline import build_timeline, map_cues
 from pipeline.render.branding import card_font, extras, probe_bumpers, shown
-from pipeline.render.command import Finish
-from pipeline.render.finish import clip_redactions, redact_cues
+from pipeline.render.finish import Finish
+from pipeline.render.redact import clip_redactions, redact_cues
 from pipeline.subtitles.limits import frame_lines
 from pipeline.subtitles.read import read_srt
 from pipeline.subtitles.segment import CueRules, layout, rules_for

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import __version__
-from pipeline.analysis.media import measure_output
 from pipeline.config.schema import CutSpec, SourceSpec, TranscriptionSpec
 from pipeline.core.files import write_text
 from pipeline.core.model import Cue, MediaInfo, Span, TimelineSpan
@@ -27,6 +26,7 @@ from pipeline.core.timecode import format_ms
 from pipeline.edit.cuts import ResolvedCut
 from pipeline.prepare.plan import ClipPlan, Job
 from pipeline.publish.shareable import Redactor
+from pipeline.render.loudness import measure_output
 from pipeline.subtitles.lint import Finding
 from pipeline.verify.privacy import scan
 
