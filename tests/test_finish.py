@@ -22,7 +22,7 @@ from pipeline.render.redact import (
     said,
     source_spans,
 )
-from pipeline.subtitles.segment import CueRules
+from pipeline.subtitles.limits import SubtitleRules
 from pipeline.verify.privacy import scan
 
 WORDS = (
@@ -154,7 +154,7 @@ def test_a_card_loses_every_language_s_forms() -> None:
 
 def test_a_replacement_is_never_broken_across_lines() -> None:
     text = "Then my friend [name\u00a0removed] took us all the way to the border"
-    [cue] = rewrap([Cue(Span(0, 3000), text)], "en", CueRules(max_line=20, max_lines=4))
+    [cue] = rewrap([Cue(Span(0, 3000), text)], "en", SubtitleRules(max_chars=20, max_lines=4))
     assert "[name\u00a0removed]" in cue.text.split("\n")
 
 

@@ -27,15 +27,8 @@ from pipeline.prepare.plan import (
     probe_sources,
 )
 from pipeline.prepare.redaction_report import Tally, Unheard, add_up, tally_clip
-from pipeline.subtitles.lint import (
-    Finding,
-    LintSettings,
-    LocatedCue,
-    Severity,
-    Track,
-    lint_track,
-    settings_for_frame,
-)
+from pipeline.subtitles.limits import SubtitleRules, rules_for
+from pipeline.subtitles.lint import Finding, LocatedCue, Severity, Track, lint_track
 from pipeline.subtitles.read import SubtitleFile, scan_subtitles
 
 Files = Mapping[Path, SubtitleFile]
@@ -261,14 +254,12 @@ def _located(sub: SubtitleFile) -> tuple[LocatedCue, ...]:
     return tuple(LocatedCue(c, sub.path, n) for c, n in zip(sub.cues, sub.lines, strict=True))
 
 
-def _settings(config: Config, clip: ClipSpec, lang: str, timeline: Timeline) -> LintSettings:
+def _settings(config: Config, clip: ClipSpec, lang: str, timeline: Timeline) -> SubtitleRules:
     """The strictest frame the language is burned into; files on the clip's timeline
     must also fit inside the clip."""
-    settings = LintSettings(fps=timeline.fps)
+    settings = SubtitleRules(fps=timeline.fps)
     if lang in clip.subtitles.burn or "all" in clip.subtitles.burn:
-        frames = [
-            settings_for_frame(*r.size, timeline.fps) for r in config.project.renditions.values()
-        ]
+        frames = [rules_for(r.size, fps=timeline.fps) for r in config.project.renditions.values()]
         settings = min(frames, key=lambda s: s.max_chars, default=settings)
     if clip.subtitles.languages[lang] not in SUBTITLE_MODES:
         settings = replace(settings, clip_ms=timeline.duration_ms)

@@ -30,9 +30,9 @@ from pipeline.edit.timeline import build_timeline, map_cues
 from pipeline.render.branding import card_font, extras, probe_bumpers, shown
 from pipeline.render.finish import Finish
 from pipeline.render.redact import clip_redactions, redact_cues
-from pipeline.subtitles.limits import frame_lines
+from pipeline.subtitles.limits import SubtitleRules, rules_for
 from pipeline.subtitles.read import read_srt
-from pipeline.subtitles.segment import CueRules, layout, rules_for
+from pipeline.subtitles.segment import layout
 from pipeline.subtitles.write import AssStyle
 from pipeline.verify.words import PlannedCut, planned_cuts
 
@@ -259,7 +259,7 @@ def plan_clip(
     for rname, spec in project.renditions.items():
         timeline = clip_timeline(config, name, cuts, media, spec)
         lead, tail, card_texts = extras(config, clip, media, timeline.fps, spec.size)
-        rules = layout_rules(spec)
+        rules = rules_for(spec.size, chars=spec.subtitles.chars, lines=spec.subtitles.lines)
         redactions = clip_redactions(project.redact, timeline, transcripts)
         used = {ts.source for ts in timeline.spans}
         named = [r for r in project.redact if r.words and r.source in used]
@@ -392,13 +392,6 @@ def burn_font(style: StyleSpec, lang: str) -> str:
     return style.fonts.get(lang) or default_font(lang, style.font)
 
 
-def layout_rules(spec: RenditionSpec) -> CueRules:
-    """Line length and count for a rendition: about 25 characters and 3 lines in a portrait
-    frame, 42 and 2 otherwise (SUBTITLES.md), unless the rendition says otherwise."""
-    chars, lines = frame_lines(*spec.size)
-    return CueRules(max_line=spec.subtitles.chars or chars, max_lines=spec.subtitles.lines or lines)
-
-
 def _spoken(transcript: Transcript) -> bool:
     """True for a transcript of what is said (the one cuts are resolved on), not a
     translation of it."""
@@ -412,12 +405,12 @@ def clip_cues(
     lang: str,
     timeline: Timeline,
     media: Mapping[str, MediaInfo],
-    rules: CueRules | None = None,
+    rules: SubtitleRules | None = None,
     cuts: Sequence[ResolvedCut] = (),
 ) -> tuple[Cue, ...]:
     """The cues of one language on the clip's timeline, laid out in ``rules``' lines; cues
     from the transcript show each cut's own words (``cuts``), where it is in that language."""
-    rules = rules or CueRules()
+    rules = rules or SubtitleRules()
     mode = clip.subtitles.languages[lang]
     if mode == "source":
         files = {c.source: config.project.sources[c.source].subtitles[lang] for c in clip.cuts}
@@ -435,7 +428,7 @@ def clip_cues(
             words,
             timeline,
             lang,
-            replace(rules_for(lang), max_line=rules.max_line, max_lines=rules.max_lines),
+            replace(rules_for(language=lang), max_chars=rules.max_chars, max_lines=rules.max_lines),
             [c.words for c in cuts] if said else None,
         )
     cues = read_srt(Path(mode))
@@ -451,15 +444,15 @@ def clip_cues(
     )
 
 
-def rewrap(cues: Sequence[Cue], lang: str, rules: CueRules) -> tuple[Cue, ...]:
+def rewrap(cues: Sequence[Cue], lang: str, rules: SubtitleRules) -> tuple[Cue, ...]:
     """Cues whose lines are too long for the frame, broken again into lines that fit.
 
     Translators' line breaks are kept wherever they fit: the text is only re-laid out when a
-    line is longer than ``rules.max_line``.
+    line is longer than ``rules.max_chars``.
     """
     out = []
     for cue in cues:
-        if all(len(line) <= rules.max_line for line in cue.text.split("\n")):
+        if all(len(line) <= rules.max_chars for line in cue.text.split("\n")):
             out.append(cue)
             continue
         # A replacement is one unit (no-break spaces, pipeline/core/redaction.py as_unit): words
