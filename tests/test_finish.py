@@ -1,4 +1,5 @@
-"""Redactions mapped through cuts, subtitle text redaction, loudnorm passes, privacy scan."""
+"""Redactions mapped through cuts, subtitle text redaction, privacy scan (loudness:
+tests/test_loudness.py)."""
 
 from __future__ import annotations
 
@@ -6,26 +7,22 @@ from fractions import Fraction
 
 import pytest
 
-from pipeline.config.schema import AudioSpec, RedactSpec, TermSpec
+from pipeline.config.schema import RedactSpec, TermSpec
 from pipeline.core.model import Cue, Segment, Span, Transcript, Word
 from pipeline.core.timecode import parse_timecode
 from pipeline.edit.cuts import ResolvedCut
 from pipeline.edit.timeline import build_timeline
 from pipeline.prepare.plan import rewrap, verify_plan
 from pipeline.prepare.redaction_report import Tally, Unheard, add_up, tally_clip
-from pipeline.render.finish import (
+from pipeline.render.redact import (
     WORD_PAD_MS,
     clip_redactions,
-    fits_linear,
-    parse_loudnorm,
-    parse_measurement,
     redact_cues,
     redact_text,
     said,
-    second_pass,
     source_spans,
 )
-from pipeline.subtitles.segment import CueRules
+from pipeline.subtitles.limits import SubtitleRules
 from pipeline.verify.privacy import scan
 
 WORDS = (
@@ -157,56 +154,8 @@ def test_a_card_loses_every_language_s_forms() -> None:
 
 def test_a_replacement_is_never_broken_across_lines() -> None:
     text = "Then my friend [name\u00a0removed] took us all the way to the border"
-    [cue] = rewrap([Cue(Span(0, 3000), text)], "en", CueRules(max_line=20, max_lines=4))
+    [cue] = rewrap([Cue(Span(0, 3000), text)], "en", SubtitleRules(max_chars=20, max_lines=4))
     assert "[name\u00a0removed]" in cue.text.split("\n")
-
-
-def test_second_pass_is_one_gain_when_it_fits_else_loudnorm_with_ebur128s_figures() -> None:
-    lines = [
-        "[Parsed_ebur128_0 @ 0x1] Summary:",
-        "",
-        "  Integrated loudness:",
-        "    I:         -27.6 LUFS",
-        "    Threshold: -38.2 LUFS",
-        "",
-        "  Loudness range:",
-        "    LRA:        14.4 LU",
-        "    Threshold:  -48.0 LUFS",
-        "    LRA low:    -36.1 LUFS",
-        "    LRA high:   -21.7 LUFS",
-        "",
-        "  True peak:",
-        "    Peak:       -9.9 dBFS",
-    ]
-    measured = parse_measurement(lines)
-    assert measured == {
-        "input_i": -27.6,
-        "input_thresh": -38.2,
-        "input_lra": 14.4,
-        "input_tp": -9.9,
-    }
-    # -16 LUFS is 11.6 dB up: the peaks must stay 1.5 dB under full scale after that gain.
-    assert not fits_linear(AudioSpec(), measured)  # -9.9 dBTP + 11.6 dB = +1.7 dBTP
-    assert second_pass(AudioSpec(), measured) == (
-        "loudnorm=I=-16.0:TP=-1.5:LRA=15.4:measured_I=-27.6:measured_TP=-9.9"
-        ":measured_LRA=14.4:measured_thresh=-38.2:linear=true:print_format=json"
-        ",aresample=48000"
-    )
-    assert fits_linear(AudioSpec(), {**measured, "input_tp": -13.2})  # -1.6 dBTP
-    assert second_pass(AudioSpec(), {**measured, "input_tp": -13.2}) == "volume=11.60dB"
-    assert not fits_linear(AudioSpec(), {**measured, "input_tp": -13.0})
-    # A wide range is no reason to compress: one gain leaves it as it is.
-    assert fits_linear(AudioSpec(), {**measured, "input_tp": -20, "input_lra": 19.5})
-    assert second_pass(AudioSpec(loudness=-23), {**measured, "input_i": -20.6}) == (
-        "volume=-2.40dB"
-    )
-    assert not fits_linear(AudioSpec(), {**measured, "input_thresh": -70})  # silence
-    steady = {**measured, "input_lra": 0.0}  # loudnorm reads 0 as "not given"
-    assert ":measured_LRA=0.1:" in second_pass(AudioSpec(), steady)
-    with pytest.raises(ValueError, match="no ebur128 summary"):
-        parse_measurement(["Conversion failed"])
-    with pytest.raises(ValueError, match="no loudnorm report"):
-        parse_loudnorm(["Conversion failed"])
 
 
 def test_privacy_scan_allows_only_the_allow_list() -> None:

@@ -6,19 +6,18 @@ from fractions import Fraction
 from pathlib import Path
 
 from pipeline.core.model import Cue, Span
+from pipeline.subtitles.limits import SubtitleRules, rules_for
 from pipeline.subtitles.lint import (
     Finding,
-    LintSettings,
     LocatedCue,
     Track,
     lint_track,
-    settings_for_frame,
     visible_length,
 )
 
 FILE = Path("subs/clip.bs.srt")
 EN = Path("subs/clip.en.srt")
-OK = LintSettings()  # 42 characters, 2 lines, 0.833-7 s, 20 cps, 25 fps
+OK = SubtitleRules()  # 42 characters, 2 lines, 0.833-7 s, 20 cps, 25 fps
 
 
 def track(*cues: tuple[int, int, str], lang: str = "bs", path: Path = FILE) -> Track:
@@ -30,7 +29,7 @@ def track(*cues: tuple[int, int, str], lang: str = "bs", path: Path = FILE) -> T
     return Track(lang, located, path)
 
 
-def lint(t: Track, settings: LintSettings = OK, source: Track | None = None) -> list[str]:
+def lint(t: Track, settings: SubtitleRules = OK, source: Track | None = None) -> list[str]:
     return [_short(f) for f in lint_track(t, settings, source, clip="demo")]
 
 
@@ -41,12 +40,12 @@ def _short(f: Finding) -> str:
 
 def test_clean_track_has_no_findings() -> None:
     t = track((0, 2000, "Dobar dan."), (2080, 4000, "Kako ste?"))
-    assert lint(t, LintSettings(clip_ms=4000)) == []
+    assert lint(t, SubtitleRules(clip_ms=4000)) == []
 
 
 def test_cue_outside_the_clip_is_an_error_and_past_the_end_a_warning() -> None:
     t = track((1000, 2500, "Unutra i van"), (3000, 4000, "Poslije kraja"))
-    assert lint(t, LintSettings(clip_ms=2000)) == [
+    assert lint(t, SubtitleRules(clip_ms=2000)) == [
         f"{FILE}:2: warning: past-end: ends at 00:00:02.500, after the clip ends at "
         "00:00:02.000 (cut there)",
         f"{FILE}:6: error: outside-clip: starts at 00:00:03.000, after the clip ends at "
@@ -64,9 +63,9 @@ def test_too_many_lines_and_too_long_a_line_on_its_own_line() -> None:
 
 
 def test_vertical_frames_allow_25_characters_and_3_lines() -> None:
-    vertical = settings_for_frame(1080, 1920, Fraction(30))
+    vertical = rules_for((1080, 1920), fps=Fraction(30))
     assert (vertical.max_chars, vertical.max_lines, vertical.fps) == (25, 3, 30)
-    assert settings_for_frame(1080, 1080, Fraction(25)).max_chars == 42
+    assert rules_for((1080, 1080), fps=Fraction(25)).max_chars == 42
     t = track((0, 3000, "a\nb\n" + "y" * 26))
     assert lint(t, vertical) == [
         f"{FILE}:5: warning: line-length: 26 characters on one line (expected at most 25)"
@@ -128,7 +127,7 @@ def test_order_overlap_and_gaps_of_two_frames() -> None:
 
 
 def test_gap_of_two_frames_at_29_97_fps_allows_rounding() -> None:
-    ntsc = LintSettings(fps=Fraction(30000, 1001))
+    ntsc = SubtitleRules(fps=Fraction(30000, 1001))
     assert lint(track((0, 2000, "a"), (2066, 4000, "b")), ntsc) == []
     assert lint(track((0, 2000, "a"), (2000, 4000, "b")), ntsc)[0].startswith(
         f"{FILE}:6: warning: gap: starts 0 ms after"
@@ -167,3 +166,13 @@ def test_finding_text_names_file_line_language_and_rule() -> None:
         f"{FILE}:2: warning: [bs] lasts 0.500 s (expected at least 833 ms) (duration)"
     )
     assert (finding.cue, finding.line, finding.lang) == (1, 2, "bs")
+
+
+def test_one_set_of_rules_for_the_lint_and_for_cues_made_from_words() -> None:
+    """One SubtitleRules, made by one rules_for: a rendition's own line settings win over its
+    frame's, and Arabic cues made from words aim at 20 cps (the lint's target stays 17)."""
+    assert rules_for() == SubtitleRules()
+    own = rules_for((1080, 1920), chars=30, lines=2)
+    assert (own.max_chars, own.max_lines) == (30, 2)
+    assert rules_for(language="ar").cps_target == 20
+    assert rules_for(language="bs").cps_target == OK.cps_target == 17

@@ -11,15 +11,15 @@ from hypothesis import strategies as st
 
 from pipeline.core.model import Cue, Segment, Span, Transcript, Word
 from pipeline.edit.timeline import build_timeline
+from pipeline.subtitles.limits import SubtitleRules
 from pipeline.subtitles.segment import (
-    CueRules,
     cues_from_words,
     layout,
     text_length,
     timeline_cues,
 )
 
-RULES = CueRules()
+RULES = SubtitleRules()
 
 
 def tokens(text: str) -> list[str]:
@@ -36,11 +36,11 @@ def speak(text: str, start_ms: int = 0, ms_per_char: int = 60, pause_ms: int = 0
     return words
 
 
-def check_rules(cues: Sequence[Cue], rules: CueRules = RULES) -> None:
+def check_rules(cues: Sequence[Cue], rules: SubtitleRules = RULES) -> None:
     for cue in cues:
         lines = cue.text.split("\n")
         assert len(lines) <= rules.max_lines, cue
-        assert all(text_length(line) <= rules.max_line for line in lines), cue
+        assert all(text_length(line) <= rules.max_chars for line in lines), cue
         assert cue.span.duration_ms <= rules.max_ms, cue
     for a, b in pairwise(cues):
         assert b.span.start_ms - a.span.end_ms >= rules.gap_ms, (a, b)
@@ -79,7 +79,7 @@ def test_timing_starts_on_the_first_word_and_hangs_half_a_second() -> None:
 
 def test_a_short_cue_lasts_at_least_the_minimum_and_short_gaps_close() -> None:
     words = [Word(Span(0, 200), "Yes."), Word(Span(1100, 1400), "No.")]
-    first, second = cues_from_words(words, "en", CueRules(pause_ms=800))
+    first, second = cues_from_words(words, "en", SubtitleRules(pause_ms=800))
     # 833 ms minimum, then the 267 ms gap to the next cue (< 500 ms) is closed to 2 frames.
     assert first.span == Span(0, 1100 - RULES.gap_ms)
     assert second.span == Span(1100, 1100 + RULES.min_ms)
@@ -119,8 +119,8 @@ def test_lines_break_after_punctuation_and_not_after_an_article() -> None:
 
 def test_layout_refuses_text_that_needs_three_lines() -> None:
     assert layout(["word"] * 30, "en", RULES) is None
-    assert layout(["word"] * 30, "en", CueRules(max_lines=3)) is None
-    assert layout(["word"] * 20, "en", CueRules(max_lines=3)) is not None
+    assert layout(["word"] * 30, "en", SubtitleRules(max_lines=3)) is None
+    assert layout(["word"] * 20, "en", SubtitleRules(max_lines=3)) is not None
 
 
 def test_text_length_counts_what_a_reader_sees() -> None:

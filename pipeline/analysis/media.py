@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import shlex
 import struct
-import subprocess
-import time
-from concurrent.futures import ThreadPoolExecutor
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 from pipeline.analysis.edges import FRAME_MS, SILENCE_DB, Envelope
-from pipeline.core import children
-from pipeline.core.errors import MediaError, Problem
-from pipeline.core.ffmpeg import ffprobe_argv, ffprobe_json, find_tool, input_arg, rate
+from pipeline.core.errors import FfmpegError, MediaError, Problem
+from pipeline.core.ffmpeg import capture, ffprobe_json, input_arg, rate
 from pipeline.core.model import MediaInfo, Span
 from pipeline.core.stamps import remembered
 from pipeline.core.timecode import seconds
@@ -210,80 +204,18 @@ def envelope(path: Path, span: Span, frame_ms: int = FRAME_MS) -> Envelope:
 
     rate = 16000
     start = max(0, span.start_ms)
-    argv = [
-        find_tool("ffmpeg"), "-nostdin", "-v", "error",
+    args = [
+        "-nostdin", "-v", "error",
         "-ss", seconds(start), "-t", seconds(span.end_ms - start), "-i", input_arg(path),
         "-map", "0:a:0", "-ac", "1", "-ar", str(rate), "-f", "s16le", "-",
     ]  # fmt: skip
-    raw = children.run(argv, capture_output=True, check=False, stdin=subprocess.DEVNULL).stdout
+    try:
+        raw = capture("ffmpeg", args, path).stdout
+    except FfmpegError:  # no sound to read (no audio stream): nothing to snap to, as documented
+        raw = b""
     step = rate * frame_ms // 1000
     samples = np.frombuffer(raw[: len(raw) // (2 * step) * 2 * step], dtype="<i2")
     frames = samples.astype(np.float64).reshape(-1, step) / 32768.0
     power = (frames * frames).mean(axis=1)
     levels = 10 * np.log10(np.maximum(power, 10 ** (SILENCE_DB / 10)))
     return Envelope(start, tuple(float(x) for x in levels), frame_ms)
-
-
-def loudness_argv(path: Path) -> list[str]:
-    """The command of ``loudness``: ``path``'s first audio stream through ``ebur128``."""
-    return [
-        find_tool("ffmpeg"),
-        "-nostdin",
-        "-hide_banner",
-        "-nostats",
-        "-i",
-        input_arg(path),
-        "-map",
-        "0:a:0",
-        "-af",
-        "ebur128=peak=true",
-        "-f",
-        "null",
-        "-",
-    ]
-
-
-def loudness(path: Path) -> dict[str, float]:
-    """Integrated loudness (LUFS) and true peak (dBTP) of a file, by ffmpeg's ``ebur128``."""
-    argv = loudness_argv(path)
-    started = time.monotonic()
-    err = children.run(
-        argv, capture_output=True, text=True, check=False, stdin=subprocess.DEVNULL
-    ).stderr
-    log.debug("ebur128 %s: %.2f s", path.name, time.monotonic() - started)
-    summary = ebur128_summary(err)
-    names = {"I": "integrated_lufs", "Peak": "true_peak_dbtp", "LRA": "range_lu"}
-    return {name: summary[key] for key, name in names.items() if key in summary}
-
-
-def measure_output(path: Path) -> tuple[dict[str, Any], dict[str, float]]:
-    """ffprobe's report and the ``loudness`` of a rendered file, measured side by side (the
-    render measures its temp file once, for the privacy scan and for the manifest)."""
-    # The commands of the output scan, logged as `--dry-run` lists them (before either
-    # starts: they run side by side).
-    log.debug("ffprobe: %s", shlex.join(ffprobe_argv(path)))
-    log.debug("ffmpeg: %s", shlex.join(loudness_argv(path)))
-    with ThreadPoolExecutor(1) as pool:  # ffprobe runs while ebur128 decodes the audio
-        probed = pool.submit(ffprobe_json, path)
-        measured = loudness(path)
-        return probed.result(), measured
-
-
-def ebur128_summary(text: str) -> dict[str, float]:
-    """The figures of the last summary ``ebur128`` printed in ``text``: ``I`` and its gate
-    ``Threshold`` (LUFS), ``LRA`` (LU) and, with ``peak=true``, ``Peak`` (true peak, dBTP;
-    -inf for silence). Labels that repeat (the range's threshold) keep their first value.
-
-    >>> ebur128_summary("Summary:\\n I: -21.8 LUFS\\n Threshold: -31.8 LUFS\\n LRA: 0.0 LU")
-    {'I': -21.8, 'Threshold': -31.8, 'LRA': 0.0}
-    """
-    at = text.rfind("Summary:")
-    found: dict[str, float] = {}
-    if at < 0:
-        return found
-    for line in text[at:].splitlines()[1:]:
-        label, _, rest = line.strip().partition(":")
-        if label in ("I", "Threshold", "LRA", "Peak") and label not in found:
-            with contextlib.suppress(ValueError, IndexError):
-                found[label] = float(rest.split()[0])
-    return found

@@ -12,7 +12,7 @@ from pipeline.config.load import load, require_clips
 from pipeline.core.errors import InputError, problem
 from pipeline.core.files import write_text
 from pipeline.prepare.plan import plan_build
-from pipeline.subtitles.write import to_srt
+from pipeline.subtitles.formats import SRT, by_path
 
 DESCRIPTION = """\
 Write out/<clip>/<clip>.<lang>.srt for every clip (UTF-8, no BOM): each language the config
@@ -49,7 +49,7 @@ def run(args: argparse.Namespace, out: Console, err: Console) -> int:
     wanted = [
         p
         for p in plan.sidecars
-        if p[0].suffix == ".srt" and (not args.lang or p[0].stem.rsplit(".", 1)[-1] in args.lang)
+        if by_path(p[0]) is SRT and (not args.lang or p[0].stem.rsplit(".", 1)[-1] in args.lang)
     ]
     if not wanted:
         raise InputError(
@@ -62,7 +62,7 @@ def run(args: argparse.Namespace, out: Console, err: Console) -> int:
             ]
         )
     for path, cues in wanted:
-        write_text(path, to_srt(cues))
+        write_text(path, SRT.text(cues))
         if not args.quiet:
             out.print(f"wrote {path} ({len(cues)} cues)", markup=False, highlight=False)
     return 0

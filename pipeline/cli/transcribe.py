@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from rich.console import Console
@@ -16,8 +18,8 @@ from pipeline.cli.display import audio_progress
 from pipeline.core.errors import InputError, MediaError, problem
 from pipeline.core.files import write_text
 from pipeline.core.model import Transcript
+from pipeline.subtitles.formats import SIDECARS
 from pipeline.subtitles.segment import cues_from_words
-from pipeline.subtitles.write import to_srt, to_vtt
 
 FORMATS = ("json", "srt", "vtt", "txt")
 DESCRIPTION = """\
@@ -131,10 +133,9 @@ def write_outputs(
         raise InputError([problem("would be overwritten by its own transcript", media)])
     language = "en" if _options(transcript).get("task") == "translate" else transcript.language
     cues = cues_from_words(transcript.words, language, end_ms=transcript.duration_ms or None)
-    texts = {
+    texts: dict[str, Callable[[], str]] = {
         "json": lambda: to_json(transcript, media.name),
-        "srt": lambda: to_srt(cues),
-        "vtt": lambda: to_vtt(cues),
+        **{f.name: functools.partial(f.text, cues) for f in SIDECARS},
         "txt": lambda: "".join(s.text + "\n" for s in transcript.segments),
     }
     for fmt, path in zip(formats, paths, strict=True):

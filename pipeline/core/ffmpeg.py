@@ -1,5 +1,8 @@
-"""ffmpeg and ffprobe: find them, probe media, run a planned command (started through
-pipeline/core/children.py, like every program build-clip runs)."""
+"""ffmpeg and ffprobe: find them, probe media, run a planned command or capture what one
+prints. Every ffmpeg and ffprobe that build-clip starts is started here (through
+pipeline/core/children.py, like every program build-clip runs), and a failure raises
+FfmpegError with ffmpeg's last stderr line: a caller that can do without the result catches it,
+and says why."""
 
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ import subprocess
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -185,22 +188,47 @@ def ffprobe_argv(path: Path, *extra: str) -> list[str]:
     ]
 
 
-def ffprobe_json(path: Path, shown: Path | None = None, *extra: str) -> dict[str, Any]:
-    """ffprobe's JSON report of a file (format and streams)."""
-    argv = ffprobe_argv(path, *extra)
+@dataclass(frozen=True)
+class Captured:
+    """What a finished ffmpeg or ffprobe printed: its output (bytes) and its stderr (text)."""
+
+    stdout: bytes
+    stderr: str
+
+
+def capture(tool: str, args: Sequence[str], path: Path | None = None) -> Captured:
+    """Run ``tool`` (``ffmpeg`` or ``ffprobe``) with ``args`` to the end, no input, and keep
+    what it prints; ``path`` is the file it reads, named by the error.
+
+    Raises:
+        FfmpegError: it exited non-zero; the message carries its last stderr line, and
+            ``stderr_tail`` all its stderr lines (those of a filter's report included).
+    """
+    argv = [find_tool(tool), *args]
     started = time.monotonic()
-    proc = children.run(
-        argv,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        errors="replace",
-        check=False,
-    )
-    log.debug("ffprobe %s: %.2f s", path.name, time.monotonic() - started)
+    proc = children.run(argv, stdin=subprocess.DEVNULL, capture_output=True, check=False)
+    stderr = proc.stderr.decode("utf-8", "replace")
+    log.debug("%s %s: %.2f s", tool, path.name if path else "", time.monotonic() - started)
     if proc.returncode != 0:
-        last = (proc.stderr.strip().splitlines() or ["unreadable"])[-1]
-        last = last.removeprefix(f"{input_arg(path)}: ")  # the path is named already
+        raise FfmpegError(argv, proc.returncode, stderr.splitlines(), path)
+    return Captured(proc.stdout, stderr)
+
+
+def last_line(error: FfmpegError, default: str) -> str:
+    """The last line a failed ffmpeg or ffprobe printed on stderr (``default`` when none)."""
+    return ("\n".join(error.stderr_tail).strip().splitlines() or [default])[-1]
+
+
+def ffprobe_json(path: Path, shown: Path | None = None, *extra: str) -> dict[str, Any]:
+    """ffprobe's JSON report of a file (format and streams).
+
+    Raises:
+        MediaError: ffprobe cannot read it (its last stderr line says why).
+    """
+    try:
+        out = capture("ffprobe", ffprobe_argv(path, *extra)[1:], path)
+    except FfmpegError as e:
+        last = last_line(e, "unreadable").removeprefix(f"{input_arg(path)}: ")  # named already
         raise MediaError(
             [
                 Problem(
@@ -211,8 +239,8 @@ def ffprobe_json(path: Path, shown: Path | None = None, *extra: str) -> dict[str
                     "file such as MP4, MOV or MKV)",
                 )
             ]
-        )
-    data: dict[str, Any] = json.loads(proc.stdout)
+        ) from e
+    data: dict[str, Any] = json.loads(out.stdout.decode("utf-8", "replace"))
     return data
 
 

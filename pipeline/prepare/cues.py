@@ -16,8 +16,8 @@ from pipeline.core.languages import default_font, is_rtl, script_scale
 from pipeline.core.model import Cue, Span, Timeline, Transcript
 from pipeline.edit.cuts import ResolvedCut
 from pipeline.edit.timeline import map_cues
-from pipeline.subtitles.limits import frame_lines
-from pipeline.subtitles.segment import CueRules, layout, rules_for, timeline_cues
+from pipeline.subtitles.limits import SubtitleRules, rules_for
+from pipeline.subtitles.segment import layout, timeline_cues
 from pipeline.subtitles.write import AssStyle
 
 FileCues = Callable[[Path], Sequence[Cue]]  # the readable cues of a subtitle file
@@ -30,7 +30,7 @@ def clip_cues(
     sources: Mapping[str, SourceSpec],
     files: FileCues,
     texts: Mapping[tuple[str, str], Transcript],
-    rules: CueRules | None = None,
+    rules: SubtitleRules | None = None,
     cuts: Sequence[ResolvedCut] = (),
 ) -> tuple[Cue, ...]:
     """The cues of one language on the clip's timeline, laid out in ``rules``' lines; cues
@@ -39,7 +39,7 @@ def clip_cues(
     ``files`` gives a subtitle file's cues, ``texts`` each (source, language)'s transcript; a
     source whose transcript cannot give ``lang`` gives no cues (a finding of the facts).
     """
-    rules = rules or CueRules()
+    rules = rules or SubtitleRules()
     mode = clip.subtitles.languages[lang]
     if mode == "source":
         paths = {c.source: sources[c.source].subtitles[lang] for c in clip.cuts}
@@ -55,7 +55,7 @@ def clip_cues(
             words,
             timeline,
             lang,
-            replace(rules_for(lang), max_line=rules.max_line, max_lines=rules.max_lines),
+            replace(rules_for(language=lang), max_chars=rules.max_chars, max_lines=rules.max_lines),
             [c.words for c in cuts] if said else None,
         )
     end = timeline.duration_ms
@@ -77,15 +77,15 @@ def _spoken(transcript: Transcript) -> bool:
     return options.get("task", "transcribe") == "transcribe"
 
 
-def rewrap(cues: Sequence[Cue], lang: str, rules: CueRules) -> tuple[Cue, ...]:
+def rewrap(cues: Sequence[Cue], lang: str, rules: SubtitleRules) -> tuple[Cue, ...]:
     """Cues whose lines are too long for the frame, broken again into lines that fit.
 
     Translators' line breaks are kept wherever they fit: the text is only re-laid out when a
-    line is longer than ``rules.max_line``.
+    line is longer than ``rules.max_chars``.
     """
     out = []
     for cue in cues:
-        if all(len(line) <= rules.max_line for line in cue.text.split("\n")):
+        if all(len(line) <= rules.max_chars for line in cue.text.split("\n")):
             out.append(cue)
             continue
         # A replacement is one unit (no-break spaces, pipeline/core/redaction.py as_unit): words
@@ -97,11 +97,10 @@ def rewrap(cues: Sequence[Cue], lang: str, rules: CueRules) -> tuple[Cue, ...]:
     return tuple(out)
 
 
-def layout_rules(spec: RenditionSpec) -> CueRules:
+def layout_rules(spec: RenditionSpec) -> SubtitleRules:
     """Line length and count for a rendition: about 25 characters and 3 lines in a portrait
     frame, 42 and 2 otherwise (SUBTITLES.md), unless the rendition says otherwise."""
-    chars, lines = frame_lines(*spec.size)
-    return CueRules(max_line=spec.subtitles.chars or chars, max_lines=spec.subtitles.lines or lines)
+    return rules_for(spec.size, chars=spec.subtitles.chars, lines=spec.subtitles.lines)
 
 
 def burn_font(style: StyleSpec, lang: str) -> str:

@@ -27,8 +27,8 @@ from pipeline.edit.timeline import build_timeline
 from pipeline.prepare.cues import ass_style, clip_cues, layout_rules, rewrap
 from pipeline.prepare.facts import Facts
 from pipeline.render.branding import extras
-from pipeline.render.command import Extra, Finish
-from pipeline.render.finish import clip_redactions, redact_cues
+from pipeline.render.finish import Extra, Finish
+from pipeline.render.redact import clip_redactions, redact_cues
 from pipeline.subtitles.write import AssStyle
 from pipeline.verify.words import PlannedCut, planned_cuts
 

@@ -22,13 +22,12 @@ from pipeline.prepare.cues import clip_cues
 from pipeline.prepare.facts import Facts, from_problems, subtitle_files
 from pipeline.prepare.jobs import ClipPlan
 from pipeline.prepare.redaction_report import Tally, Unheard, tally_clip
+from pipeline.subtitles.limits import SubtitleRules, rules_for
 from pipeline.subtitles.lint import (
     Finding,
-    LintSettings,
     LocatedCue,
     Track,
     lint_track,
-    settings_for_frame,
 )
 from pipeline.subtitles.read import SubtitleFile
 
@@ -95,14 +94,12 @@ def _located(sub: SubtitleFile) -> tuple[LocatedCue, ...]:
     return tuple(LocatedCue(c, sub.path, n) for c, n in zip(sub.cues, sub.lines, strict=True))
 
 
-def _settings(config: Config, clip: ClipSpec, lang: str, timeline: Timeline) -> LintSettings:
+def _settings(config: Config, clip: ClipSpec, lang: str, timeline: Timeline) -> SubtitleRules:
     """The strictest frame the language is burned into; files on the clip's timeline
     must also fit inside the clip."""
-    settings = LintSettings(fps=timeline.fps)
+    settings = SubtitleRules(fps=timeline.fps)
     if lang in clip.subtitles.burn or "all" in clip.subtitles.burn:
-        frames = [
-            settings_for_frame(*r.size, timeline.fps) for r in config.project.renditions.values()
-        ]
+        frames = [rules_for(r.size, fps=timeline.fps) for r in config.project.renditions.values()]
         settings = min(frames, key=lambda s: s.max_chars, default=settings)
     if clip.subtitles.languages[lang] not in SUBTITLE_MODES:
         settings = replace(settings, clip_ms=timeline.duration_ms)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pipeline.config.schema import RedactSpec
 from pipeline.core.model import Cue, Span, Timeline, Transcript
 from pipeline.core.redaction import Matcher, terms
-from pipeline.render.finish import said
+from pipeline.render.redact import said
 
 
 @dataclass(frozen=True)

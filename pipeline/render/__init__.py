@@ -1,2 +1,3 @@
-"""Stage 5, the render: the one ffmpeg command of an output (pure), what is done to its sound
-and picture after the cut (loudness, redaction, branding), and its thumbnails."""
+"""Stage 5, the render: the one ffmpeg command of an output (command.py, from the filtergraph
+pieces of chains.py), its finish, what is done to it after the cut (finish.py: redaction in
+redact.py, loudness in loudness.py, branding in branding.py), and its thumbnails."""

@@ -12,8 +12,8 @@ from pipeline.config.schema import CardSpec, ClipSpec, Config
 from pipeline.core.errors import MediaError
 from pipeline.core.languages import is_rtl, rtl_embed
 from pipeline.core.model import MediaInfo
-from pipeline.render.command import Bumper, Card, Extra
-from pipeline.render.finish import redact_text
+from pipeline.render.finish import Bumper, Card, Extra
+from pipeline.render.redact import redact_text
 
 BUMPERS = ("intro", "outro")  # media keys: "@intro", "@outro"
 

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline import __version__
-from pipeline.analysis.media import measure_output
 from pipeline.config.load import load, verifying
 from pipeline.config.schema import Config, RedactSpec, TranscriptionSpec
 from pipeline.core import ffmpeg
@@ -43,16 +42,10 @@ from pipeline.publish.manifest import (
 from pipeline.publish.output_record import Loudness, Measured, OutputRecord, Privacy
 from pipeline.publish.review import shown_index, write_index, write_review
 from pipeline.publish.shareable import private_folder, redactor
-from pipeline.render import thumbnails
-from pipeline.render.command import Finish, plan_loudness_scan, plan_render
-from pipeline.render.finish import (
-    fits_linear,
-    is_audible,
-    loudnorm_target,
-    parse_loudnorm,
-    parse_measurement,
-    second_pass,
-)
+from pipeline.render import loudness, thumbnails
+from pipeline.render.command import plan_render
+from pipeline.render.finish import Finish
+from pipeline.render.loudness import measure_output
 from pipeline.render.thumbnails import wanted_frames
 from pipeline.subtitles.lint import Finding
 from pipeline.subtitles.write import to_ass, to_srt, to_vtt
@@ -135,25 +128,9 @@ def review_stills(job: Job, plan: Plan) -> list[tuple[int, int]]:
 
 def loudness_finish(job: Job, plan: Plan, on_progress: OnProgress | None = None) -> Finish:
     """The job's finish with pass 2 of loudness normalisation, from a measuring pass 1."""
-    if job.audio is None:
-        return job.finish
-    scan = plan_loudness_scan(job.timeline, plan.media, job.finish)
-    measured: Mapping[str, Any] = parse_measurement(ffmpeg.run(scan, on_progress))
-    if not is_audible(measured):
-        log.info("%s: silent, so its loudness is left alone", job.output)
-        return job.finish
-    if not fits_linear(job.audio, measured):  # rare: loudnorm must compress; it measures
-        target = f"loudnorm={loudnorm_target(job.audio)}:print_format=json"
-        scan = plan_loudness_scan(job.timeline, plan.media, job.finish, target)
-        measured = parse_loudnorm(ffmpeg.run(scan, on_progress))
-    gain = second_pass(job.audio, measured)
-    if gain.startswith("loudnorm="):
-        log.warning(
-            "%s: one gain to %s LUFS would put the true peak over %s dBTP, so loudnorm "
-            "compresses the loudest parts (its dynamic mode)",
-            job.output, job.audio.loudness, job.audio.true_peak,
-        )  # fmt: skip
-    return replace(job.finish, loudness=gain)
+    return loudness.normalised(
+        job.finish, job.audio, job.timeline, plan.media, job.output, on_progress
+    )
 
 
 def check_privacy(job: Job, path: Path) -> Measured:

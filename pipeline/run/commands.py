@@ -3,7 +3,7 @@ them): the same functions make the arguments of both, so the list is what runs.
 
 For one output:
 
-1. with loudness normalisation, the measuring pass (pass 1: ``plan_loudness_scan``);
+1. with loudness normalisation, the measuring pass (pass 1: ``render.loudness.plan_scan``);
 2. the render, with pass 2's gain in its audio chain;
 3. the scan of the output, two commands side by side: ffprobe (streams, tags) and ebur128
    (its loudness, for the manifest).
@@ -29,11 +29,10 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-from pipeline.analysis.media import loudness_argv
 from pipeline.core import ffmpeg
 from pipeline.core.ffmpeg import ffprobe_argv
 from pipeline.prepare.plan import Job, Plan
-from pipeline.render.command import plan_loudness_scan
+from pipeline.render.loudness import loudness_argv, plan_scan
 from pipeline.run.build import command_for
 
 MEASURED_GAIN = "MEASURED_GAIN"  # pass 2's filter, decided by the measuring pass
@@ -51,7 +50,7 @@ def render_commands(job: Job, plan: Plan) -> list[list[str]]:
     commands = []
     finish = job.finish
     if job.audio is not None:
-        scan = plan_loudness_scan(job.timeline, plan.media, job.finish)
+        scan = plan_scan(job.timeline, plan.media, job.finish)
         commands.append(ffmpeg.argv(scan))
         finish = replace(job.finish, loudness=MEASURED_GAIN)
     commands.append(ffmpeg.argv(command_for(job, plan, TEMP, job.output, finish)))

@@ -20,15 +20,7 @@ from typing import Literal
 from pipeline.core.languages import is_rtl
 from pipeline.core.model import Cue
 from pipeline.core.timecode import format_ms
-from pipeline.subtitles.limits import (
-    CPS_LIMIT,
-    CPS_TARGET,
-    MAX_LINE,
-    MAX_LINES,
-    MAX_MS,
-    MIN_MS,
-    frame_lines,
-)
+from pipeline.subtitles.limits import SubtitleRules
 from pipeline.subtitles.markup import strip_markup
 
 Severity = Literal["error", "warning"]
@@ -95,26 +87,6 @@ class Track:
     path: Path | None = None  # named by findings about cues this track lacks
 
 
-@dataclass(frozen=True)
-class LintSettings:
-    """Limits from SUBTITLES.md; ``clip_ms`` is set for files written on the clip's timeline."""
-
-    max_chars: int = MAX_LINE
-    max_lines: int = MAX_LINES
-    min_ms: int = MIN_MS
-    max_ms: int = MAX_MS
-    cps_limit: float = CPS_LIMIT
-    cps_target: float = CPS_TARGET
-    fps: Fraction = Fraction(25)
-    clip_ms: int | None = None
-
-
-def settings_for_frame(width: int, height: int, fps: Fraction) -> LintSettings:
-    """Landscape and square frames: 42 characters, 2 lines; vertical 9:16: about 25, 3 lines."""
-    chars, lines = frame_lines(width, height)
-    return LintSettings(max_chars=chars, max_lines=lines, fps=fps)
-
-
 def visible_length(text: str) -> int:
     """Characters a viewer reads, line breaks and markup excluded.
 
@@ -128,21 +100,21 @@ def visible_length(text: str) -> int:
 
 
 def lint_track(
-    track: Track, settings: LintSettings, source: Track | None = None, clip: str = ""
+    track: Track, rules: SubtitleRules, source: Track | None = None, clip: str = ""
 ) -> list[Finding]:
     """Every finding for one language of one clip.
 
     Args:
         track: the cues to check, on the clip's timeline.
-        settings: the limits for the frame the track is shown in.
+        rules: the limits for the frame the track is shown in.
         source: the clip's source language, to find untranslated, missing and extra cues.
         clip: the clip's name, copied into the findings.
     """
     hits: list[Hit] = []
     for n, lc in enumerate(track.cues, 1):
-        hits += [(rule, lc, n, message) for rule, message in _cue_rules(track, lc, settings)]
-        hits += [("line-length", at, n, message) for at, message in _line_lengths(lc, settings)]
-    hits += _sequence(track, settings)
+        hits += [(rule, lc, n, message) for rule, message in _cue_rules(track, lc, rules)]
+        hits += [("line-length", at, n, message) for at, message in _line_lengths(lc, rules)]
+    hits += _sequence(track, rules)
     if source is not None and source.lang != track.lang:
         hits += _compare(track, source)
     out = []
@@ -155,7 +127,7 @@ def lint_track(
     return out
 
 
-def _cue_rules(track: Track, lc: LocatedCue, s: LintSettings) -> Iterator[tuple[str, str]]:
+def _cue_rules(track: Track, lc: LocatedCue, s: SubtitleRules) -> Iterator[tuple[str, str]]:
     span, text = lc.cue.span, lc.cue.text
     clip_end = f"the clip ends at {format_ms(s.clip_ms or 0)}"
     if s.clip_ms is not None and span.start_ms >= s.clip_ms:
@@ -184,7 +156,7 @@ def _cue_rules(track: Track, lc: LocatedCue, s: LintSettings) -> Iterator[tuple[
         yield "italics", "italics (expected none in right-to-left scripts)"
 
 
-def _line_lengths(lc: LocatedCue, s: LintSettings) -> Iterator[tuple[LocatedCue, str]]:
+def _line_lengths(lc: LocatedCue, s: SubtitleRules) -> Iterator[tuple[LocatedCue, str]]:
     """Each text line over the limit, located on its own line of the file."""
     for k, text_line in enumerate(lc.cue.text.split("\n"), 1):
         length = visible_length(text_line)
@@ -193,7 +165,7 @@ def _line_lengths(lc: LocatedCue, s: LintSettings) -> Iterator[tuple[LocatedCue,
             yield at, f"{length} characters on one line (expected at most {s.max_chars})"
 
 
-def _sequence(track: Track, s: LintSettings) -> list[Hit]:
+def _sequence(track: Track, s: SubtitleRules) -> list[Hit]:
     """Order, overlaps and gaps between consecutive cues."""
     out: list[Hit] = []
     cues = list(enumerate(track.cues, 1))

@@ -18,10 +18,9 @@ from pathlib import Path
 
 from pipeline.core.errors import Problem, SubtitleError
 from pipeline.core.model import Cue
-from pipeline.subtitles.blocks import Collector, scan_blocks
+from pipeline.subtitles.blocks import Collector
 from pipeline.subtitles.decode import decode_bytes
-from pipeline.subtitles.markup import ass_to_text
-from pipeline.subtitles.ssa import read_ass
+from pipeline.subtitles.formats import VTT, sniff
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +34,7 @@ class SubtitleFile:
         lines: for each cue, the 1-based line of its timing line (None if unknown).
         warnings: what was dropped (markup, cue settings), one problem per kind.
         encoding: how the file was decoded (utf-8, utf-8-sig, utf-16-le, cp1256, ...).
-        format: srt, vtt or ass.
+        format: srt, vtt or ass (the name of its entry in pipeline/subtitles/formats.py).
         errors: every unreadable entry, by line; its cue is not in ``cues``. Only
             :func:`scan_subtitles` returns a file with errors.
     """
@@ -120,29 +119,12 @@ def parse_subtitles(text: str, path: Path, encoding: str = "utf-8") -> SubtitleF
 def scan_text(text: str, path: Path, encoding: str = "utf-8") -> SubtitleFile:
     """Parse decoded text, keeping every readable cue and every broken entry (``errors``)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
-    fmt = sniff_format(text, path)
-    out = Collector(path, vtt=fmt == "vtt")
-    if fmt == "ass":
-        events, problems = read_ass(text, path)
-        out.problems += problems
-        for ev in events:
-            body, dropped = ass_to_text(ev.text)
-            out.cue(ev.line, (ev.start_ms, ev.end_ms), body.split("\n"), dropped)
-    else:
-        scan_blocks(text.split("\n"), out)
+    fmt = sniff(text, path)
+    out = Collector(path, vtt=fmt is VTT)
+    fmt.read(text, out)
     if not out.problems and not out.cues:
-        out.error(None, f"has no cues (expected {fmt.upper()} subtitles)")
+        out.error(None, f"has no cues (expected {fmt.name.upper()} subtitles)")
     errors = tuple(sorted(out.problems, key=lambda p: p.line or 0))
     return SubtitleFile(
-        path, tuple(out.cues), tuple(out.lines), out.warnings(), encoding, fmt, errors
+        path, tuple(out.cues), tuple(out.lines), out.warnings(), encoding, fmt.name, errors
     )
-
-
-def sniff_format(text: str, path: Path) -> str:
-    """``vtt``, ``ass`` or ``srt``: from the first line, else from the file name."""
-    head = text.lstrip()[:13]
-    if head.startswith("WEBVTT"):
-        return "vtt"
-    if head.lower() == "[script info]":
-        return "ass"
-    return {".vtt": "vtt", ".ass": "ass", ".ssa": "ass"}.get(path.suffix.lower(), "srt")

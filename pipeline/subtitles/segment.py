@@ -11,31 +11,9 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
 
 from pipeline.core.model import Cue, Span, Timeline, Transcript, Word
-from pipeline.subtitles.limits import CPS_LIMIT, CPS_TARGET, MAX_LINE, MAX_LINES, MAX_MS, MIN_MS
-
-
-@dataclass(frozen=True)
-class CueRules:
-    """Limits for cues made from words (times in ms, speeds in characters per second)."""
-
-    max_line: int = MAX_LINE
-    max_lines: int = MAX_LINES
-    min_ms: int = MIN_MS
-    max_ms: int = MAX_MS
-    cps: float = CPS_TARGET
-    max_cps: float = CPS_LIMIT
-    gap_ms: int = 80  # two frames at 25 fps
-    hang_ms: int = 500  # a cue may stay up this long after its last word
-    close_gap_ms: int = 500  # shorter gaps are closed (chained cues)
-    pause_ms: int = 1500  # a silence this long always ends a cue
-
-
-def rules_for(language: str) -> CueRules:
-    """The rules for a language: Arabic reads at 20 cps (diacritics not counted)."""
-    return replace(CueRules(), cps=CPS_LIMIT) if language == "ar" else CueRules()
+from pipeline.subtitles.limits import SubtitleRules, rules_for
 
 
 def _set(words: str) -> frozenset[str]:
@@ -141,41 +119,41 @@ def _break_cost(words: Sequence[str], k: int, language: str) -> float:
     return cost
 
 
-def layout(words: Sequence[str], language: str, rules: CueRules) -> list[str] | None:
+def layout(words: Sequence[str], language: str, rules: SubtitleRules) -> list[str] | None:
     """The cue's text in lines, or None when it cannot fit ``rules.max_lines`` lines."""
     found = _layout(words, language, rules, rules.max_lines)
     return found[1] if found else None
 
 
 def _layout(
-    words: Sequence[str], language: str, rules: CueRules, lines: int
+    words: Sequence[str], language: str, rules: SubtitleRules, lines: int
 ) -> tuple[float, list[str]] | None:
     text = join_words(words, language)
-    if text_length(text) <= rules.max_line:
+    if text_length(text) <= rules.max_chars:
         return 0.0, [text]
     best: tuple[float, list[str]] | None = None
     for k in range(1, len(words)) if lines > 1 else ():
         first = join_words(words[:k], language)
         rest = (
             _layout(words[k:], language, rules, lines - 1)
-            if text_length(first) <= rules.max_line
+            if text_length(first) <= rules.max_chars
             else None
         )
         if rest is None:
             continue
         a, b = text_length(first), text_length(rest[1][0])
-        shape = abs(a - b) / rules.max_line + (0.3 if a > b else 0.0)  # bottom-heavy
+        shape = abs(a - b) / rules.max_chars + (0.3 if a > b else 0.0)  # bottom-heavy
         cost = _break_cost(words, k, language) + shape + rest[0]
         if best is None or cost < best[0]:
             best = (cost, [first, *rest[1]])
     return best
 
 
-def _lines_needed(lengths: Sequence[int], space: int, max_line: int) -> int:
+def _lines_needed(lengths: Sequence[int], space: int, max_chars: int) -> int:
     """Lines that greedy filling needs (the fewest possible); a too-long word counts as one."""
     lines, used = 1, -space
     for n in lengths:
-        if used + space + n > max_line and used >= 0:
+        if used + space + n > max_chars and used >= 0:
             lines, used = lines + 1, n
         else:
             used += space + n
@@ -193,7 +171,9 @@ def _end_cost(words: Sequence[Word], texts: Sequence[str], j: int, language: str
 MIN_SHOWN_MS = 40  # a cue shows for at least a frame (at 25 fps) before the gap to the next
 
 
-def group_words(words: Sequence[Word], language: str, rules: CueRules) -> list[tuple[int, int]]:
+def group_words(
+    words: Sequence[Word], language: str, rules: SubtitleRules
+) -> list[tuple[int, int]]:
     """Split ``words`` into cues ``[i, j)`` of least total cost (see the module doc)."""
     n, texts = len(words), [w.text for w in words]
     space = 0 if language in NO_SPACES else 1
@@ -211,7 +191,7 @@ def group_words(words: Sequence[Word], language: str, rules: CueRules) -> list[t
             if i < j - 1 and (
                 span > rules.max_ms
                 or words[i + 1].span.start_ms - words[i].span.end_ms >= rules.pause_ms
-                or _lines_needed(lengths[i:j], space, rules.max_line) > rules.max_lines
+                or _lines_needed(lengths[i:j], space, rules.max_chars) > rules.max_lines
             ):
                 break
             seconds = min(max(span + rules.hang_ms, rules.min_ms), rules.max_ms) / 1000
@@ -221,8 +201,8 @@ def group_words(words: Sequence[Word], language: str, rules: CueRules) -> list[t
                 + 1.0
                 + end_cost
                 + 0.4 * (sentence[j - 1] - sentence[i])
-                + 0.25 * max(0.0, cps - rules.cps)
-                + 1.0 * max(0.0, cps - rules.max_cps)
+                + 0.25 * max(0.0, cps - rules.cps_target)
+                + 1.0 * max(0.0, cps - rules.cps_limit)
             )
             if j < n and words[j].span.start_ms - words[i].span.start_ms < shown_ms:
                 cost += 1000.0  # no room to show this cue and keep the gap before the next
@@ -236,7 +216,7 @@ def group_words(words: Sequence[Word], language: str, rules: CueRules) -> list[t
 
 
 def _timed(
-    groups: Sequence[tuple[Sequence[Word], int]], language: str, rules: CueRules
+    groups: Sequence[tuple[Sequence[Word], int]], language: str, rules: SubtitleRules
 ) -> tuple[Cue, ...]:
     """Cues from word groups, each with the latest time it may end (its cut's end).
 
@@ -262,10 +242,13 @@ def _timed(
 
 
 def cues_from_words(
-    words: Sequence[Word], language: str, rules: CueRules | None = None, end_ms: int | None = None
+    words: Sequence[Word],
+    language: str,
+    rules: SubtitleRules | None = None,
+    end_ms: int | None = None,
 ) -> tuple[Cue, ...]:
     """Cues for a run of words (one source, source time); none ends after ``end_ms``."""
-    rules = rules or rules_for(language)
+    rules = rules or rules_for(language=language)
     limit = end_ms if end_ms is not None else 2**62
     groups = [(words[i:j], limit) for i, j in group_words(words, language, rules)]
     return _timed(groups, language, rules)
@@ -275,7 +258,7 @@ def timeline_cues(
     transcripts: Mapping[str, Transcript],
     timeline: Timeline,
     language: str,
-    rules: CueRules | None = None,
+    rules: SubtitleRules | None = None,
     kept: Sequence[Sequence[Word]] | None = None,
 ) -> tuple[Cue, ...]:
     """Cues on a clip, in clip time, from the words of each cut: never across a cut.
@@ -285,7 +268,7 @@ def timeline_cues(
     it, a word belongs to the cut its middle falls in. Each word is shifted to clip time and
     kept inside the cut.
     """
-    rules = rules or rules_for(language)
+    rules = rules or rules_for(language=language)
     groups: list[tuple[Sequence[Word], int]] = []
     for k, ts in enumerate(timeline.spans):
         shift = ts.shift_ms

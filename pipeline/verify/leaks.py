@@ -20,9 +20,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.core import children
-from pipeline.core.errors import PipelineError
-from pipeline.core.ffmpeg import ffprobe_json, find_tool, input_arg
+from pipeline.core.errors import FfmpegError, PipelineError
+from pipeline.core.ffmpeg import capture, ffprobe_json, input_arg, last_line
 from pipeline.core.redaction import Matcher
 
 MEDIA = frozenset({".mp4", ".m4v", ".mov", ".mkv", ".m4a", ".webm"})
@@ -117,14 +116,13 @@ def _media_texts(path: Path) -> Iterator[tuple[str, str]]:
 
 
 def _subtitle_text(path: Path, track: int) -> str:
-    argv = [find_tool("ffmpeg"), "-nostdin", "-v", "error", "-i", input_arg(path)]
-    argv += ["-map", f"0:s:{track}", "-f", "srt", "-"]
-    proc = children.run(argv, capture_output=True, check=False)
-    if proc.returncode != 0:
-        tail = (proc.stderr.decode(errors="replace").strip().splitlines() or ["?"])[-1]
-        raise OSError(f"ffmpeg could not read subtitle track {track} ({tail})")
-    out: bytes = proc.stdout
-    return out.decode("utf-8", errors="replace")
+    args = ["-nostdin", "-v", "error", "-i", input_arg(path)]
+    args += ["-map", f"0:s:{track}", "-f", "srt", "-"]
+    try:
+        out = capture("ffmpeg", args, path)
+    except FfmpegError as e:  # an OSError: the track is reported as not checked
+        raise OSError(f"ffmpeg could not read subtitle track {track} ({last_line(e, '?')})") from e
+    return out.stdout.decode("utf-8", errors="replace")
 
 
 def texts_of(path: Path) -> Iterator[tuple[str, str]]:

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import logging
-import subprocess
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipeline.core import children
 from pipeline.core.errors import FfmpegError, MediaError, problem
-from pipeline.core.ffmpeg import find_tool, input_arg
+from pipeline.core.ffmpeg import capture, input_arg
 
 if TYPE_CHECKING:
     import numpy as np
@@ -94,8 +92,7 @@ def decode(path: Path) -> npt.NDArray[np.float32]:
     """
     import numpy as np
 
-    argv = [
-        find_tool("ffmpeg"),
+    args = [
         "-nostdin",
         "-hide_banner",
         "-v",
@@ -112,13 +109,15 @@ def decode(path: Path) -> npt.NDArray[np.float32]:
         "f32le",
         "-",
     ]
-    proc = children.run(argv, stdin=subprocess.DEVNULL, capture_output=True, check=False)
-    if proc.returncode:
-        tail = proc.stderr.decode("utf-8", "replace").splitlines()
-        if any("matches no streams" in line for line in tail):
-            raise MediaError([problem("has no audio stream (expected a file with speech)", path)])
-        raise FfmpegError(argv, proc.returncode, tail, path)
-    return np.frombuffer(proc.stdout, dtype=np.float32)
+    try:
+        out = capture("ffmpeg", args, path)
+    except FfmpegError as e:
+        if any("matches no streams" in line for line in e.stderr_tail):
+            raise MediaError(
+                [problem("has no audio stream (expected a file with speech)", path)]
+            ) from e
+        raise
+    return np.frombuffer(out.stdout, dtype=np.float32)
 
 
 def find_speech(samples: npt.NDArray[np.float32], vad: bool) -> Speech:
