@@ -21,9 +21,10 @@ from pipeline.core.errors import PipelineError
 from pipeline.prepare.lint import lint_gate
 from pipeline.prepare.plan import plan_build
 from pipeline.run.batch import Options, run_batch
-from pipeline.run.build import Planned, check_plan, sidecar_changes
+from pipeline.run.build import Planned, check_plan
 from pipeline.run.commands import NOTE, render_commands
 from pipeline.run.pools import LocalPool
+from pipeline.run.publishing import sidecar_changes
 from pipeline.subtitles.lint import Finding
 
 DESCRIPTION = """\

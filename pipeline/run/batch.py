@@ -21,8 +21,9 @@ from pipeline.prepare.plan import ClipPlan, Job
 from pipeline.publish.manifest import manifest_path
 from pipeline.publish.output_record import Measured
 from pipeline.render import thumbnails
-from pipeline.run.build import Check, OnProgress, Planned, finish_clip, plan_config, render_job
+from pipeline.run.build import Check, OnProgress, Planned, plan_config, render_job
 from pipeline.run.pools import Done, Failure, LocalPool, Pool, call
+from pipeline.run.publishing import publish_clip
 
 Status = Literal["built", "up to date", "would build", "failed"]
 
@@ -212,7 +213,7 @@ class _Batch:
         if self.left[key] or self.options.dry_run:
             return
         args = (planned, clip, frozenset(self.failed[key]), dict(self.measured[key]))
-        self.submit(finish_clip, args, planned.config, self.finished(clip))
+        self.submit(publish_clip, args, planned.config, self.finished(clip))
 
     def finished(self, clip: ClipPlan) -> Then:
         def then(config: Path, result: Done | Failure) -> None:

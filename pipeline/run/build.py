@@ -6,54 +6,44 @@ a Dask cluster (pipeline/run/pools.py) run the very same code.
 
 from __future__ import annotations
 
-import dataclasses
-import hashlib
-import json
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from pipeline import __version__
 from pipeline.config.load import load, verifying
-from pipeline.config.schema import Config, RedactSpec, TranscriptionSpec
+from pipeline.config.schema import Config, RedactSpec
 from pipeline.core import ffmpeg
 from pipeline.core.errors import BuildError, FfmpegError, PipelineError
-from pipeline.core.files import atomic_path, temp_folder, write_text
-from pipeline.core.model import Word
-from pipeline.core.stamps import cache_root, file_sha256
+from pipeline.core.files import atomic_path, temp_folder
+from pipeline.core.stamps import file_sha256
 from pipeline.prepare.lint import lint_gate
 from pipeline.prepare.plan import ClipPlan, Job, Plan, plan_build
 from pipeline.publish.manifest import (
     Inputs,
-    Shared,
-    built,
     changed,
     fingerprint,
-    lint_records,
     output_inputs,
     read_manifest,
-    same_text,
     source_hashes,
-    write_manifest,
 )
 from pipeline.publish.output_record import Loudness, Measured, OutputRecord, Privacy
-from pipeline.publish.review import shown_index, write_index, write_review
-from pipeline.publish.shareable import private_folder, redactor
+from pipeline.publish.review import shown_index
 from pipeline.render import loudness, thumbnails
 from pipeline.render.command import plan_render
 from pipeline.render.finish import Finish
 from pipeline.render.loudness import measure_output
 from pipeline.render.thumbnails import wanted_frames
+from pipeline.run.hearing import check_words, heard_words, hearing
 from pipeline.subtitles.lint import Finding
-from pipeline.subtitles.write import to_ass, to_srt, to_vtt
-from pipeline.verify import leaks, privacy
-from pipeline.verify.words import CutCheck, check_cuts, record
+from pipeline.subtitles.write import to_ass, to_srt
+from pipeline.verify import privacy
+from pipeline.verify.words import check_cuts
 
 if TYPE_CHECKING:
-    from pipeline.analysis.transcribe import TranscribeSettings
+    pass
 
 log = logging.getLogger(__name__)
 
@@ -144,97 +134,6 @@ def check_privacy(job: Job, path: Path) -> Measured:
     return Measured(file_sha256(path), Loudness(loudness, target), Privacy.of(findings))
 
 
-def hearing(spec: TranscriptionSpec | None) -> TranscribeSettings:
-    """How an output is heard again: the config's engine, model and options, decoded greedily
-    (a beam of 1). Verifying asks whether known words are there, not for the best transcript;
-    greedy decoding costs about a third less on a CPU (README, Benchmarks)."""
-    from pipeline.analysis.transcribe import settings_for
-
-    return dataclasses.replace(settings_for(spec), beam_size=1)
-
-
-def heard_key(job: Job, plan: Plan) -> str:
-    """What the words heard in ``job``'s output depend on: its sources, its cuts on the clip,
-    what is done to its sound, and the transcription. Outputs that differ only in picture
-    (renditions of one frame rate, burned languages) share it, so one of them is heard."""
-    assert job.verify is not None
-    settings = hearing(job.verify.transcription)
-    sources = sorted({ts.source for ts in job.timeline.spans})
-    parts = json.dumps(
-        [
-            "heard",
-            __version__,
-            {sid: file_sha256(plan.media[sid].path) for sid in sources},
-            dataclasses.asdict(job.timeline),
-            [dataclasses.asdict(r) for r in job.finish.redactions],
-            job.finish.transition,
-            job.audio.model_dump(mode="json") if job.audio else None,
-            [settings.engine, settings.model, settings.options()],
-        ],
-        sort_keys=True,
-        default=str,
-    )
-    return hashlib.sha256(parts.encode()).hexdigest()
-
-
-def heard_words(
-    job: Job, plan: Plan, path: Path, on_progress: OnProgress | None = None
-) -> tuple[Word, ...]:
-    """The words heard in ``path`` (an output of ``job``, clip time), transcribed through the
-    transcript cache: once for all the outputs that share ``heard_key``, and never again
-    while it holds."""
-    from pipeline.analysis.transcribe import cache, load_or_transcribe
-
-    assert job.verify is not None
-    key = heard_key(job, plan)
-    with cache.locked(f"heard-{key}"):  # the other outputs with this sound wait, then reuse
-        transcript = cache.load(key)
-        if transcript is None:
-            settings = hearing(job.verify.transcription)
-            report = None if on_progress is None else _seconds(on_progress)
-            transcript = load_or_transcribe(path, settings, report)
-            cache.store(key, transcript)
-    return transcript.words
-
-
-def _seconds(on_progress: OnProgress) -> Callable[[float, float], None]:
-    """A transcription's (seconds done, seconds in all) as a fraction."""
-    return lambda done, total: on_progress(done / total if total else 1.0)
-
-
-def check_words(job: Job, checks: Sequence[CutCheck], strict: bool) -> None:
-    """Fail the build (``strict``) or warn for each cut whose words were not heard."""
-    lines = [f"{job.output}: cut {c.number}: {'; '.join(c.reasons)}" for c in checks if not c.ok]
-    if lines and strict:
-        raise BuildError("\n".join(lines))
-    for line in lines:
-        log.warning("%s (the output is kept; --strict fails the build)", line)
-    if not lines:
-        log.info("%s: every cut is heard as planned", job.output)
-
-
-def clip_verification(clip: ClipPlan, plan: Plan) -> list[dict[str, Any]] | None:
-    """Each cut's verification for the manifest: from the words heard in an output on the
-    clip's timeline (cached when it was rendered, else heard now), or None when the clip is
-    not verified or none of those outputs exists."""
-    from pipeline.analysis.transcribe import cache
-
-    jobs = [j for j in clip.jobs if j.verify is not None and j.timeline == clip.timeline]
-    if not jobs:
-        return None
-    job = jobs[0]
-    assert job.verify is not None
-    hit = cache.load(heard_key(job, plan))
-    if hit is not None:
-        heard = hit.words
-    else:
-        built = next((j for j in jobs if j.output.exists()), None)
-        if built is None:
-            return None
-        heard = heard_words(built, plan, built.output)
-    return [record(c) for c in check_cuts(job.verify.cuts, heard)]
-
-
 def subtitle_files(job: Job, tmp: Path) -> tuple[Path | None, list[tuple[str, Path]]]:
     """Where a job's burned ASS and its soft SRT tracks go in a temp folder (safe names)."""
     burn = tmp / "burn.ass" if job.cues else None
@@ -311,7 +210,7 @@ def render_job(
 ) -> Measured:
     """Render one MP4: subtitles into temp files, ffmpeg into a temp file, then rename; then
     put the thumbnails the render made for the review page in place. Returns what was
-    measured of the MP4, for its manifest (see ``finish_clip``).
+    measured of the MP4, for its manifest (see ``pipeline.run.publishing.publish_clip``).
 
     With ``job.verify``, the output is heard again before the rename; with ``strict``, a cut
     whose words are not heard fails the render and keeps no output (else: a warning).
@@ -383,84 +282,3 @@ def _share(on_progress: OnProgress | None, start: float, size: float) -> OnProgr
         return None
     report = on_progress
     return lambda fraction: report(start + size * fraction)
-
-
-def sidecar_changes(plan: Plan, folder: Path | None = None) -> list[tuple[Path, str]]:
-    """The SRT and WebVTT sidecars (of one clip folder) whose files do not hold their text."""
-    changes = []
-    for path, cues in plan.sidecars:
-        if folder is None or path.parent == folder:
-            text = to_srt(cues) if path.suffix == ".srt" else to_vtt(cues)
-            changes += [] if same_text(path, text) else [(path, text)]
-    return changes
-
-
-def write_sidecars(plan: Plan, folder: Path | None = None) -> list[Path]:
-    """Write the sidecars (of one clip folder) that changed, in clip time; return them."""
-    changes = sidecar_changes(plan, folder)
-    for path, text in changes:
-        write_text(path, text)
-        log.info("wrote %s", path)
-    return [path for path, _ in changes]
-
-
-def finish_clip(
-    planned: Planned,
-    clip: ClipPlan,
-    failed: frozenset[Path],
-    measured: Mapping[Path, Measured] | None = None,
-) -> None:
-    """After a clip's renders: its sidecars and its manifest (a task of a batch).
-
-    Outputs in ``failed`` are recorded without inputs, so the next run builds them again;
-    ``measured``: what the renders of this run measured of their outputs.
-    """
-    wrote = bool(write_sidecars(planned.plan, clip.folder))
-    inputs = {
-        c.job.output.name: None if c.job.output in failed else c.inputs
-        for c in planned.clip_checks(clip)
-    }
-    last = read_manifest(clip)
-    outputs = built(clip, inputs, {p.name: m for p, m in (measured or {}).items()}, last)
-    lint = lint_records(None if planned.lint is None else planned.lint.get(clip.name, ()), last)
-    verification = clip_verification(clip, planned.plan)
-    media, config = planned.plan.media, planned.config
-    shared = shared_for(planned, clip)
-    if write_manifest(clip, media, config, outputs, lint, verification, shared):
-        log.info("wrote %s manifest", clip.name)
-        wrote = True
-    # The pages follow the manifest and the sidecars: a clip whose files did not change keeps
-    # its page, so that a no-op rebuild stays cheap.
-    page = read_manifest(clip)  # the shareable one, as written
-    if page is not None and (wrote or not (clip.folder / "review.html").exists()):
-        write_review(clip.folder, page)
-        write_index(clip.folder.parent)
-    check_shareable(clip, shared)
-
-
-def shared_for(planned: Planned, clip: ClipPlan) -> Shared:
-    """The redactor of the config's terms and its private folder (README, Protection)."""
-    root = clip.folder.parent
-    return Shared(redactor(planned.redact), private_folder(planned.config, root, cache_root()))
-
-
-def check_shareable(clip: ClipPlan, shared: Shared) -> None:
-    """Fail the build when a file of the clip's folder, or of the output folder itself (the
-    index), says a redacted term; such files are moved to the private folder first, so that
-    what is left can be shared."""
-    matcher = shared.redactor.matcher
-    if not matcher.terms:
-        return
-    root = clip.folder.parent
-    found = leaks.scan_files(matcher, root, leaks.written(clip.folder) + leaks.written(root, False))
-    if not found:
-        log.info("%s: no redacted term in its files", clip.folder)
-        return
-    moved = leaks.quarantine(root, found, shared.private / "leaked")
-    lines = [leak.line() for leak in found]
-    lines.append(
-        f"{clip.name}: {len(moved)} file(s) that say a redacted term were moved out of the "
-        f"output folder to {shared.private / 'leaked'} (expected every form of the name in "
-        "the redaction's words, forms or patterns)"
-    )
-    raise BuildError("\n".join(lines))
