@@ -109,6 +109,24 @@ def test_signal_mid_render_cleans_up_like_ctrl_c(
 
 @pytest.mark.ffmpeg
 @pytest.mark.slow
+def test_sigterm_while_the_engine_loads_beside_the_encode_exits_143(
+    tmp_path: Path, wide: Path, small: Path
+) -> None:
+    """With ``verify: words`` the Whisper engine loads beside the encode; a SIGTERM then must
+    not leave it to the interpreter's finalization, where CTranslate2 aborted the process
+    ("terminate called without an active exception": exit 134, 139 in a container)."""
+    cfg = _slow(tmp_path, wide, small)
+    cfg.write_text(cfg.read_text() + "verify: words\n")
+    proc = _start_mid_render(cfg, tmp_path)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=90)
+    assert proc.returncode == 143, err
+    assert "terminate called" not in err
+    assert err.strip().splitlines()[-1] == "stopped by SIGTERM: no partial output was kept"
+
+
+@pytest.mark.ffmpeg
+@pytest.mark.slow
 def test_sigkill_takes_ffmpeg_along_and_the_next_build_removes_the_partial(
     tmp_path: Path, wide: Path, small: Path
 ) -> None:

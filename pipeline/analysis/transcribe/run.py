@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+import gc
 import logging
 import math
 import threading
@@ -95,6 +97,23 @@ class _Loaded:
 
 _engines: dict[EngineKey, _Loaded] = {}  # at most one: a model's weights are large
 _engines_lock = threading.Lock()
+_loading: list[threading.Thread] = []  # preloads, waited for at exit
+
+
+def release_engines(wait_s: float = 60.0) -> None:
+    """Let every engine go while the interpreter still runs (registered with ``atexit`` by the
+    first load): wait for a preload still loading, then drop the process's engine.
+
+    CTranslate2's model left to the interpreter's finalization is freed after the C++ statics
+    of its thread pools, and the process aborts ("terminate called without an active
+    exception", exit 134): a build stopped by SIGTERM during its encode, while the engine
+    loaded beside it, exited 134 or 139 instead of 143.
+    """
+    for thread in list(_loading):
+        thread.join(wait_s)
+    with _engines_lock:
+        _engines.clear()
+    gc.collect()
 
 
 def _key(model: Model, settings: TranscribeSettings) -> EngineKey:
@@ -108,6 +127,9 @@ def _loaded(model: Model, settings: TranscribeSettings) -> _Loaded:
     with _engines_lock:
         entry = _engines.get(key)
         if entry is None:
+            if not _engines:
+                atexit.unregister(release_engines)  # once, however many loads
+                atexit.register(release_engines)
             _engines.clear()
             entry = _engines[key] = _Loaded()
             mine = True
@@ -133,7 +155,9 @@ def preload(settings: TranscribeSettings) -> None:
         with suppress(Exception):  # said by the transcription that needs the engine
             _loaded(model_for(settings), settings)
 
-    threading.Thread(target=load, name="build-clip-engine", daemon=True).start()
+    thread = threading.Thread(target=load, name="build-clip-engine", daemon=True)
+    _loading[:] = [t for t in _loading if t.is_alive()] + [thread]
+    thread.start()
 
 
 @contextmanager
