@@ -146,8 +146,12 @@ def test_thumbnails_come_from_the_render(clip_folder: Path, tmp_path: Path) -> N
     that a decode of the finished clip gives (the review page's own way, as a reference)."""
     log = (clip_folder.parent.parent / "build.log").read_text(encoding="utf-8")
     commands = [line for line in log.splitlines() if "DEBUG: ffmpeg: " in line]
-    assert len(commands) == 2, commands  # the loudness measure, then the render
+    # The loudness measure, the render, and the output scan (ebur128 of the finished file):
+    # no ffmpeg run decodes the clip again for its thumbnails.
+    assert len(commands) == 3, commands
     assert "select=" in commands[1] and "/%04d.jpg" in commands[1]
+    assert commands[2].endswith("-map 0:a:0 -af ebur128=peak=true -f null -"), commands[2]
+    assert not any("jpg" in c for c in (commands[0], commands[2]))
     made = tmp_path / "made"
     shutil.copytree(clip_folder / "thumbs", made)
     copy_folder = tmp_path / "demo"
