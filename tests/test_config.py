@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.config.load import load
+from pipeline.config.schema import SubtitleSpec
+from pipeline.config.sources import FromFile, FromSource, FromTranscript, language_source
 from pipeline.core.errors import ConfigError
 from tests.conftest import write
 
@@ -43,7 +45,7 @@ def test_good_config_resolves_paths_and_times(tmp_path: Path) -> None:
     assert [(c.start.ms, c.end.ms) for c in cuts] == [(4200, 9800), (65000, 70000)]
     subs = project.clips["why"].subtitles
     assert subs.burn == ("bs",)
-    assert subs.languages["en"] == str(tmp_path / "configs" / "subs" / "why.en.srt")
+    assert subs.languages["en"] == FromFile(tmp_path / "configs" / "subs" / "why.en.srt")
     assert project.renditions["land"].size == (1920, 1080)
 
 
@@ -150,3 +152,32 @@ def test_missing_file_and_folder(tmp_path: Path) -> None:
         load(tmp_path / "nope.yaml")
     with pytest.raises(ConfigError, match="is a folder"):
         load(tmp_path)
+
+
+def test_a_language_source_is_a_tagged_type_written_as_the_config_wrote_it(tmp_path: Path) -> None:
+    spec = SubtitleSpec.model_validate(
+        {"languages": {"en": "source", "de": "transcript", "ar": "clip.ar.srt"}},
+        context={"base": tmp_path},
+    )
+    assert spec.languages == {
+        "en": FromSource(),
+        "de": FromTranscript(),
+        "ar": FromFile(tmp_path / "clip.ar.srt"),
+    }
+    dumped = spec.model_dump(mode="json")["languages"]  # fingerprints and manifests: text
+    assert dumped == {"en": "source", "de": "transcript", "ar": str(tmp_path / "clip.ar.srt")}
+    assert [str(m) for m in spec.languages.values()] == list(dumped.values())
+    assert language_source(FromSource()) == FromSource()
+
+
+def test_a_language_source_that_is_not_text_says_so(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "x.yaml",
+        GOOD.replace("en: subs/why.en.srt", "en: [subs/why.en.srt]"),
+    )
+    with pytest.raises(ConfigError) as e:
+        load(path)
+    [problem] = e.value.problems
+    assert str(problem).endswith(
+        "x.yaml:11: clips.why.subtitles.languages.en: input should be a valid string"
+    ), str(problem)

@@ -5,15 +5,8 @@ from __future__ import annotations
 
 import re
 
-from pipeline.config.schema import (
-    LANG_RE,
-    NAME_RE,
-    ClipSpec,
-    Config,
-    CutSpec,
-    RedactSpec,
-    TermSpec,
-)
+from pipeline.config.schema import LANG_RE, NAME_RE, ClipSpec, Config, CutSpec, RedactSpec, TermSpec
+from pipeline.config.sources import FromSource
 from pipeline.config.yamlsource import Loc
 from pipeline.core.errors import Problem
 
@@ -180,7 +173,7 @@ def _check_clip(config: Config, name: str, clip: ClipSpec) -> list[Problem]:
         lang_loc: Loc = ("clips", name, "subtitles", "languages", lang)
         if not LANG_RE.match(str(lang)):
             out.append(config.problem(lang_loc, _bad_lang(lang)))
-        elif mode == "source":
+        elif isinstance(mode, FromSource):
             missing = sorted(
                 {
                     c.source

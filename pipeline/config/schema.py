@@ -13,13 +13,16 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PlainSerializer,
+    PlainValidator,
     ValidationInfo,
     field_validator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
 
-from pipeline.config.yamlsource import Loc, dotted, line_of
+from pipeline.config.sources import LanguageSource, language_source
+from pipeline.config.yamlsource import Loc, Locator, line_of
 from pipeline.core.errors import Problem
 from pipeline.core.timecode import Timecode, parse_timecode
 
@@ -99,7 +102,9 @@ class SubtitleSpec(_Model):
     """Which languages a clip has, where each comes from, and which are burned in."""
 
     burn: tuple[str, ...] = ()
-    languages: dict[str, str] = Field(default_factory=dict)
+    languages: dict[
+        str, Annotated[LanguageSource, PlainValidator(language_source), PlainSerializer(str)]
+    ] = Field(default_factory=dict)
 
     @field_validator("burn", mode="before")
     @classmethod
@@ -301,9 +306,14 @@ class Config:
     project: Project
     lines: dict[Loc, int]
 
+    @property
+    def at(self) -> Locator:
+        """Where each key is: what a stage that reports problems is given."""
+        return Locator(self.path, self.lines)
+
     def line(self, loc: Loc) -> int | None:
         return line_of(self.lines, loc)
 
     def problem(self, loc: Loc, message: str) -> Problem:
         """A problem located at ``loc`` in this config."""
-        return Problem(self.path, self.line(loc), dotted(loc), message)
+        return self.at.problem(loc, message)

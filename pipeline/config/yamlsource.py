@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -198,3 +199,19 @@ def line_of(lines: dict[Loc, int], loc: Loc) -> int | None:
         if loc[:n] in lines:
             return lines[loc[:n]]
     return None
+
+
+@dataclass(frozen=True)
+class Locator:
+    """Where each key of a config file is: what a stage needs to point a problem at its line,
+    without the rest of the config."""
+
+    path: Path
+    lines: dict[Loc, int]
+
+    def line(self, loc: Loc) -> int | None:
+        return line_of(self.lines, loc)
+
+    def problem(self, loc: Loc, message: str) -> Problem:
+        """A problem located at ``loc`` in the config file."""
+        return Problem(self.path, self.line(loc), dotted(loc), message)

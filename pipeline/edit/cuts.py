@@ -16,8 +16,8 @@ from pathlib import Path
 
 from pipeline.analysis.edges import Envelope, refine
 from pipeline.analysis.media import envelope
-from pipeline.config.schema import ClipSpec, Config, CutSpec
-from pipeline.config.yamlsource import Loc
+from pipeline.config.schema import ClipSpec, CutSpec
+from pipeline.config.yamlsource import Loc, Locator
 from pipeline.core.errors import InputError, Problem
 from pipeline.core.model import MediaInfo, Span, Transcript, Word
 from pipeline.core.timecode import format_ms
@@ -49,7 +49,7 @@ class ResolvedCut:
 
 
 def resolve_cuts(
-    config: Config,
+    at: Locator,
     name: str,
     clip: ClipSpec,
     media: Mapping[str, MediaInfo],
@@ -62,29 +62,29 @@ def resolve_cuts(
         loc: Loc = ("clips", name, "cuts", i)
         info, transcript = media[cut.source], transcripts.get(cut.source)
         try:
-            requested, keep, notes = _requested(config, loc, cut, info, transcript)
-            snapped = _snapped(config, loc, cut, requested, keep, info, transcript)
+            requested, keep, notes = _requested(at, loc, cut, info, transcript)
+            snapped = _snapped(at, loc, cut, requested, keep, info, transcript)
             cuts.append(replace(snapped, warnings=(*notes, *snapped.warnings)))
         except InputError as e:
             problems += e.problems
     if problems:
         raise InputError(problems)
-    return join_overlaps(config, name, cuts, media)
+    return join_overlaps(at, name, cuts, media)
 
 
 Requested = tuple[Span, tuple[int, int] | None, tuple[Problem, ...]]
 
 
 def _requested(
-    config: Config, loc: Loc, cut: CutSpec, info: MediaInfo, transcript: Transcript | None
+    at: Locator, loc: Loc, cut: CutSpec, info: MediaInfo, transcript: Transcript | None
 ) -> Requested:
     """The span asked for; for a quote also its first and last word and how it differs."""
     if cut.quote is not None:
         assert transcript is not None, "quote cuts always get a transcript"
-        return _find_quote(config, loc, cut, cut.quote, transcript)
+        return _find_quote(at, loc, cut, cut.quote, transcript)
     assert cut.start is not None and cut.end is not None
     problems = [
-        config.problem(
+        at.problem(
             (*loc, key),
             f"frame {tc.frames} does not exist at {float(info.fps):g} "
             f"fps (expected FF < {-(-info.fps.numerator // info.fps.denominator)})",
@@ -95,14 +95,14 @@ def _requested(
     start, end = cut.start.to_ms(info.fps), cut.end.to_ms(info.fps)
     if end <= start:
         problems.append(
-            config.problem(
+            at.problem(
                 (*loc, "end"),
                 f"end {cut.end} is not after start {cut.start} (expected end > start)",
             )
         )
     elif end > info.duration_ms:
         problems.append(
-            config.problem(
+            at.problem(
                 (*loc, "end"),
                 f"{cut.end} is past the end of source {cut.source!r} (expected at "
                 f"most {format_ms(info.duration_ms)})",
@@ -118,7 +118,7 @@ def _describe(words: tuple[Word, ...], m: Match) -> str:
 
 
 def _find_quote(
-    config: Config, loc: Loc, cut: CutSpec, quote: str, transcript: Transcript
+    at: Locator, loc: Loc, cut: CutSpec, quote: str, transcript: Transcript
 ) -> Requested:
     words, lang = transcript.words, transcript.language
     matches = find(quote, words, lang)
@@ -126,7 +126,7 @@ def _find_quote(
         near = "; ".join(_describe(words, m) for m in nearest(quote, words, lang))
         raise InputError(
             [
-                config.problem(
+                at.problem(
                     (*loc, "quote"),
                     f"{quote!r} is not said in source {cut.source!r} (expected words "
                     f"from its transcript, the first and last exactly as heard; nearest: "
@@ -138,7 +138,7 @@ def _find_quote(
         if cut.occurrence > len(matches):
             raise InputError(
                 [
-                    config.problem(
+                    at.problem(
                         (*loc, "occurrence"),
                         f"occurrence {cut.occurrence} of {quote!r}, but it is "
                         f"said {len(matches)} time(s) (expected 1 to {len(matches)})",
@@ -147,13 +147,13 @@ def _find_quote(
             )
         chosen = matches[cut.occurrence - 1]
     elif cut.near is not None:
-        at = cut.near.ms
-        chosen = min(matches, key=lambda m: abs(words[m.first].span.start_ms - at))
+        near_ms = cut.near.ms
+        chosen = min(matches, key=lambda m: abs(words[m.first].span.start_ms - near_ms))
     elif len(matches) > 1:
         listed = "; ".join(f"{n}: {_describe(words, m)}" for n, m in enumerate(matches, 1))
         raise InputError(
             [
-                config.problem(
+                at.problem(
                     (*loc, "quote"),
                     f"{quote!r} is said {len(matches)} times in source {cut.source!r} "
                     f"({listed}) (expected one: add near: TIMECODE or occurrence: N)",
@@ -165,7 +165,7 @@ def _find_quote(
     notes: tuple[Problem, ...] = ()
     if chosen.distance:
         notes = (
-            config.problem(
+            at.problem(
                 (*loc, "quote"),
                 f"the quote differs inside from what was heard: written {quote!r}, heard "
                 f"{passage(words, chosen)!r} ({differences(quote, words, chosen, lang)})",
@@ -176,7 +176,7 @@ def _find_quote(
 
 
 def _snapped(
-    config: Config,
+    at: Locator,
     loc: Loc,
     cut: CutSpec,
     requested: Span,
@@ -201,15 +201,13 @@ def _snapped(
         span, kept = snapped.span, snapped.words
         if snapped.notes:
             warnings.append(
-                config.problem(
-                    loc, ", ".join(snapped.notes) + " (use snap: none to keep the timecode)"
-                )
+                at.problem(loc, ", ".join(snapped.notes) + " (use snap: none to keep the timecode)")
             )
     if cut.quote is not None and not says_exactly(kept, cut.quote, transcript.language):
         heard = " ".join(w.text for w in kept)
         raise InputError(
             [
-                config.problem(
+                at.problem(
                     (*loc, "quote"),
                     f"the cut keeps different words than the quote: written {cut.quote!r}, "
                     f"kept {heard!r} (expected the quote's first and last words at its edges)",
@@ -283,7 +281,7 @@ class _Audio:
 
 
 def join_overlaps(
-    config: Config, name: str, cuts: list[ResolvedCut], media: Mapping[str, MediaInfo]
+    at: Locator, name: str, cuts: list[ResolvedCut], media: Mapping[str, MediaInfo]
 ) -> list[ResolvedCut]:
     """Cuts of one source whose snapped spans meet or overlap, joined at one point (the
     quietest between their words), so that no audio plays twice and none is lost. Cuts that
@@ -299,7 +297,7 @@ def join_overlaps(
             if a.requested.end_ms > b.requested.start_ms:
                 seconds = (min(a.span.end_ms, b.span.end_ms) - b.span.start_ms) / 1000
                 loc: Loc = ("clips", name, "cuts", j)
-                warning = config.problem(
+                warning = at.problem(
                     loc,
                     f"cuts {i + 1} and {j + 1} overlap in source {a.source!r} by {seconds:g} s "
                     "(as asked): that sound plays twice",

@@ -12,6 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from pipeline.config.schema import ClipSpec, RenditionSpec, SourceSpec, StyleSpec
+from pipeline.config.sources import FromSource, FromTranscript
 from pipeline.core.languages import default_font, is_rtl, script_scale
 from pipeline.core.model import Cue, Span, Timeline, Transcript
 from pipeline.edit.cuts import ResolvedCut
@@ -41,11 +42,11 @@ def clip_cues(
     """
     rules = rules or SubtitleRules()
     mode = clip.subtitles.languages[lang]
-    if mode == "source":
+    if isinstance(mode, FromSource):
         paths = {c.source: sources[c.source].subtitles[lang] for c in clip.cuts}
         mapped = map_cues({sid: tuple(files(path)) for sid, path in paths.items()}, timeline)
         return rewrap(mapped, lang, rules)
-    if mode == "transcript":
+    if isinstance(mode, FromTranscript):
         used = sorted({ts.source for ts in timeline.spans})
         if any((sid, lang) not in texts for sid in used):
             return ()
@@ -62,7 +63,7 @@ def clip_cues(
     return rewrap(
         [
             Cue(Span(c.span.start_ms, min(c.span.end_ms, end)), c.text)
-            for c in files(Path(mode))
+            for c in files(mode.path)
             if c.span.start_ms < end
         ],
         lang,

@@ -20,7 +20,8 @@ from pathlib import Path
 
 from pipeline.analysis.fonts import Glyphs, glyph_sets
 from pipeline.analysis.media import probe
-from pipeline.config.schema import SUBTITLE_MODES, ClipSpec, Config
+from pipeline.config.schema import ClipSpec, Config
+from pipeline.config.sources import FromFile, FromSource, FromTranscript
 from pipeline.core.errors import InputError, MediaError, Problem, SubtitleError
 from pipeline.core.model import Cue, MediaInfo, Transcript
 from pipeline.edit.cuts import ResolvedCut, resolve_cuts
@@ -87,7 +88,7 @@ def gather(
                 raise
             found += from_problems(e.problems, "media")
     try:
-        media |= probe_bumpers(config)
+        media |= probe_bumpers(config.project.branding, config.at)
     except MediaError as e:
         if not collect:
             raise
@@ -157,7 +158,8 @@ def needs_transcripts(config: Config, clips: Mapping[str, ClipSpec]) -> bool:
         or project.verify == "words"
         or any(r.words for r in project.redact)
         or any(
-            cut.quote is not None or "transcript" in clip.subtitles.languages.values()
+            cut.quote is not None
+            or any(isinstance(m, FromTranscript) for m in clip.subtitles.languages.values())
             for clip in clips.values()
             for cut in clip.cuts
         )
@@ -192,13 +194,13 @@ def _clip_facts(
     found: list[Finding] = []
     cuts: tuple[ResolvedCut, ...] | None = None
     try:
-        cuts = tuple(resolve_cuts(config, name, clip, media, transcripts))
+        cuts = tuple(resolve_cuts(config.at, name, clip, media, transcripts))
     except InputError as e:
         found += from_problems(e.problems, "cuts")
     for cut in cuts or ():  # the build shows them too, through the lint gate
         found += [replace(f, clip=name) for f in from_problems(cut.warnings, "cuts", "", "warning")]
     for lang, mode in clip.subtitles.languages.items():
-        if mode == "transcript" and cuts is not None:
+        if isinstance(mode, FromTranscript) and cuts is not None:
             found += _texts(config, media, {c.source for c in cuts}, lang, texts)
     return ClipFacts(cuts, tuple(found))
 
@@ -244,10 +246,10 @@ def subtitle_files(config: Config, clips: Mapping[str, ClipSpec]) -> Iterator[tu
     sources = config.project.sources
     for clip in clips.values():
         for lang, mode in clip.subtitles.languages.items():
-            if mode == "source":
+            if isinstance(mode, FromSource):
                 yield from ((sources[c.source].subtitles[lang], lang) for c in clip.cuts)
-            elif mode not in SUBTITLE_MODES:
-                yield Path(mode), lang
+            elif isinstance(mode, FromFile):
+                yield mode.path, lang
 
 
 def _families(config: Config, clips: Mapping[str, ClipSpec]) -> set[str]:

@@ -26,7 +26,7 @@ from pipeline.edit.cuts import ResolvedCut
 from pipeline.edit.timeline import build_timeline
 from pipeline.prepare.cues import ass_style, clip_cues, layout_rules, rewrap
 from pipeline.prepare.facts import Facts
-from pipeline.render.branding import extras
+from pipeline.render.branding import CardSettings, extras
 from pipeline.render.finish import Extra, Finish
 from pipeline.render.redact import clip_redactions, redact_cues
 from pipeline.subtitles.write import AssStyle
@@ -145,7 +145,9 @@ def plan_clip(
     first: tuple[Timeline, dict[str, tuple[Cue, ...]]] | None = None
     for rname, spec in project.renditions.items():
         fps = clip_fps(spec, cuts, facts.media)
-        lead, tail, card_texts = extras(config, clip, facts.media, fps, spec.size)
+        lead, tail, card_texts = extras(
+            CardSettings(project.redact, project.style.font), clip, facts.media, fps, spec.size
+        )
         timeline = clip_timeline(config, name, cuts, fps, lead, tail)
         rules = layout_rules(spec)
         redactions = clip_redactions(project.redact, timeline, facts.transcripts)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
-from pathlib import Path
 
-from pipeline.config.schema import SUBTITLE_MODES, ClipSpec, Config
+from pipeline.config.schema import ClipSpec, Config
+from pipeline.config.sources import FromFile, FromTranscript
 from pipeline.config.yamlsource import Loc
 from pipeline.core.errors import InputError, Problem
 from pipeline.core.model import Cue, Timeline
@@ -66,7 +66,7 @@ def _track(config: Config, clip: ClipSpec, lang: str, plan: ClipPlan, facts: Fac
     """One language on the clip's timeline, each cue with its file and line (None: unread)."""
     mode = clip.subtitles.languages[lang]
     files = {p: sub for p, sub in facts.files.items() if sub.cues}
-    if mode == "transcript":
+    if isinstance(mode, FromTranscript):
         if any((c.source, lang) not in facts.texts for c in plan.cuts):
             return None  # its transcript cannot give this language: a finding of the facts
         sources = config.project.sources
@@ -74,8 +74,8 @@ def _track(config: Config, clip: ClipSpec, lang: str, plan: ClipPlan, facts: Fac
             clip, lang, plan.timeline, sources, facts.cues, facts.texts, cuts=plan.cuts
         )
         return Track(lang, tuple(LocatedCue(c) for c in cues))
-    if mode != "source":
-        sub = files.get(Path(mode))
+    if isinstance(mode, FromFile):
+        sub = files.get(mode.path)
         return Track(lang, _located(sub), sub.path) if sub else None
     paths = {c.source: config.project.sources[c.source].subtitles[lang] for c in clip.cuts}
     if any(p not in files for p in paths.values()):
@@ -101,7 +101,7 @@ def _settings(config: Config, clip: ClipSpec, lang: str, timeline: Timeline) -> 
     if lang in clip.subtitles.burn or "all" in clip.subtitles.burn:
         frames = [rules_for(r.size, fps=timeline.fps) for r in config.project.renditions.values()]
         settings = min(frames, key=lambda s: s.max_chars, default=settings)
-    if clip.subtitles.languages[lang] not in SUBTITLE_MODES:
+    if isinstance(clip.subtitles.languages[lang], FromFile):
         settings = replace(settings, clip_ms=timeline.duration_ms)
     return settings
 

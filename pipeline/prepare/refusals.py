@@ -8,6 +8,7 @@ from pathlib import Path
 
 from pipeline.analysis.fonts import Glyphs, check_card_glyphs, check_glyphs
 from pipeline.config.schema import Config
+from pipeline.config.sources import FromFile
 from pipeline.core.errors import InputError
 from pipeline.core.model import Cue
 from pipeline.prepare.cues import burn_font
@@ -41,7 +42,7 @@ def font_findings(config: Config, clip: str, jobs: Sequence[Job], fonts: Glyphs)
         if card is None:
             continue
         field = f"clips.{clip}.{key}.font"
-        text = shown(config, spec, card).text
+        text = shown(config.project.redact, spec, card).text
         message = check_card_glyphs(text, (card_font(card, latin), latin), field, fonts)
         if message:
             found += from_problems(
@@ -77,10 +78,10 @@ def check_outputs(
         for p in (s.file, *s.subtitles.values())
     }
     inputs |= {
-        Path(m).resolve()
+        m.path.resolve()
         for c in config.project.clips.values()
         for m in c.subtitles.languages.values()
-        if m not in ("source", "transcript")
+        if isinstance(m, FromFile)
     }
     clash = [p for p in outputs if p.resolve() in inputs]
     if clash:

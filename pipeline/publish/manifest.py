@@ -18,6 +18,7 @@ from typing import Any
 
 from pipeline import __version__
 from pipeline.config.schema import SourceSpec, TranscriptionSpec
+from pipeline.config.sources import FromFile, FromSource, FromTranscript, LanguageSource
 from pipeline.core.files import write_text
 from pipeline.core.model import Cue, MediaInfo
 from pipeline.core.stamps import file_sha256
@@ -47,13 +48,18 @@ def source_hashes(clip: ClipPlan, media: Mapping[str, MediaInfo]) -> dict[str, s
     return {sid: file_sha256(media[sid].path) for sid in sorted({c.source for c in clip.spec.cuts})}
 
 
+def _text(mode: LanguageSource | None) -> str | None:
+    """A language's source as the config wrote it ("source", "transcript" or the file)."""
+    return None if mode is None else str(mode)
+
+
 def subtitle_files(clip: ClipPlan, lang: str, sources: Mapping[str, SourceSpec]) -> list[Path]:
     """The subtitle files that one language of a clip is read from (none for a transcript)."""
     mode = clip.spec.subtitles.languages.get(lang)
-    if mode == "source":
+    if isinstance(mode, FromSource):
         used = sorted({c.source for c in clip.spec.cuts})
         return [sources[s].subtitles[lang] for s in used if lang in sources[s].subtitles]
-    return [Path(mode)] if mode and mode != "transcript" else []
+    return [mode.path] if isinstance(mode, FromFile) else []
 
 
 def transcription_inputs(spec: TranscriptionSpec | None) -> dict[str, Any]:
@@ -89,7 +95,7 @@ def output_inputs(
         "sources": dict(hashes),
         "cuts": _digest(cuts),
         "timeline": _digest(dataclasses.asdict(job.timeline)),  # quotes resolved, frames placed
-        "language": {lang: clip.spec.subtitles.languages.get(lang) for lang in langs},
+        "language": {lang: _text(clip.spec.subtitles.languages.get(lang)) for lang in langs},
         "subtitle_files": {str(p): file_sha256(p) for p in sorted(files)},
         "cues": _digest([[lang, [_cue(c) for c in cues]] for lang, cues in tracks]),
         "rendition": _digest(job.spec.model_dump(mode="json")),
@@ -97,7 +103,7 @@ def output_inputs(
         "transcription": {
             lang: transcription_inputs(transcription)
             for lang in langs
-            if clip.spec.subtitles.languages.get(lang) == "transcript"
+            if isinstance(clip.spec.subtitles.languages.get(lang), FromTranscript)
         },
         **_verify_inputs(job),
     }
@@ -223,7 +229,7 @@ def manifest(
         },
         cuts=tuple(cuts),
         languages={
-            lang: LanguageRecord(mode, len(clip.tracks.get(lang, ())))
+            lang: LanguageRecord(str(mode), len(clip.tracks.get(lang, ())))
             for lang, mode in clip.spec.subtitles.languages.items()
         },
         redactions=_redactions(clip),

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from fractions import Fraction
 
 import pysubs2
 
 from pipeline.analysis.media import probe
-from pipeline.config.schema import CardSpec, ClipSpec, Config
+from pipeline.config.schema import BrandingSpec, CardSpec, ClipSpec, RedactSpec
+from pipeline.config.yamlsource import Locator
 from pipeline.core.errors import MediaError
 from pipeline.core.languages import is_rtl, rtl_embed
 from pipeline.core.model import MediaInfo
@@ -18,18 +20,18 @@ from pipeline.render.redact import redact_text
 BUMPERS = ("intro", "outro")  # media keys: "@intro", "@outro"
 
 
-def probe_bumpers(config: Config) -> dict[str, MediaInfo]:
+def probe_bumpers(branding: BrandingSpec, at: Locator) -> dict[str, MediaInfo]:
     """The intro and outro videos, probed like sources; problems point at the config."""
     media, problems = {}, []
     for key in BUMPERS:
-        path = getattr(config.project.branding, key)
+        path = getattr(branding, key)
         if path is None:
             continue
         try:
             media[f"@{key}"] = probe(path)
         except MediaError as e:
             problems += [
-                config.problem(("branding", key), f"{p.path}: {p.message}") for p in e.problems
+                at.problem(("branding", key), f"{p.path}: {p.message}") for p in e.problems
             ]
     if problems:
         raise MediaError(problems)
@@ -50,7 +52,7 @@ def card_font(card: CardSpec, latin_font: str) -> str:
     return card.font or ("Noto Naskh Arabic" if _rtl(card.text) else latin_font)
 
 
-def shown(config: Config, clip: ClipSpec, card: CardSpec) -> CardSpec:
+def shown(redact: Sequence[RedactSpec], clip: ClipSpec, card: CardSpec) -> CardSpec:
     """The card as shown: every redacted term of the project (of any source: a card belongs
     to none) replaced, found in every language's forms, since a card has no language of its
     own. The replacement is in the card's language: the clip's first subtitle language
@@ -60,7 +62,7 @@ def shown(config: Config, clip: ClipSpec, card: CardSpec) -> CardSpec:
         (x for x in (*clip.subtitles.burn, *langs) if x in langs and is_rtl(x) == rtl),
         "ar" if rtl else "en",
     )
-    text = redact_text(card.text, config.project.redact, lang, None)
+    text = redact_text(card.text, redact, lang, None)
     return card if text == card.text else card.model_copy(update={"text": text})
 
 
@@ -92,8 +94,17 @@ def card_ass(card: CardSpec, size: tuple[int, int], latin_font: str) -> str:
     return subs.to_string("ass")
 
 
+@dataclass(frozen=True)
+class CardSettings:
+    """What a card needs of the project: the redacted terms (a card says none of them), and
+    the subtitles' Latin font (a card's default)."""
+
+    redact: tuple[RedactSpec, ...]
+    font: str
+
+
 def extras(
-    config: Config,
+    settings: CardSettings,
     clip: ClipSpec,
     media: Mapping[str, MediaInfo],
     fps: Fraction,
@@ -101,12 +112,12 @@ def extras(
 ) -> tuple[tuple[Extra, ...], tuple[Extra, ...], tuple[str | None, ...]]:
     """What comes before the cuts (intro, title) and after (end card, outro), and the ASS
     text of each card (None for a bumper). A bumper missing from ``media`` is left out."""
-    latin = config.project.style.font
+    latin = settings.font
 
     def card(spec: CardSpec) -> tuple[Extra, str]:
         return (
             Card(_frames(spec.duration, fps), spec.background, spec.image),
-            card_ass(shown(config, clip, spec), size, latin),
+            card_ass(shown(settings.redact, clip, spec), size, latin),
         )
 
     def bumper(key: str) -> tuple[Extra, None] | None:
