@@ -284,21 +284,13 @@ def read_manifest(clip: ClipPlan) -> Manifest | None:
     return read_manifest_file(manifest_path(clip))
 
 
-def write_manifest(
-    clip: ClipPlan,
-    media: Mapping[str, MediaInfo],
-    config: Path,
-    outputs: Mapping[str, Built | None],
-    lint: Sequence[LintRecord] | None = None,
-    verification: Sequence[Mapping[str, Any]] | None = None,
-    shared: Shared | None = None,
-) -> bool:
-    """Write ``out/<clip>/<clip>.manifest.json`` atomically, only if it changed.
+def write_manifest(clip: ClipPlan, record: Manifest, shared: Shared | None = None) -> bool:
+    """Write ``out/<clip>/<clip>.manifest.json`` (``record``, made by ``manifest``)
+    atomically, only if it changed.
 
     With ``shared``, that file is the shareable one: every redacted term in it is replaced
     (in English), and the whole record, with the real words, goes to the private folder.
     """
-    record = manifest(clip, media, config, outputs, lint, verification)
     if shared is None:
         return write_if_changed(manifest_path(clip), record.text())
     write_if_changed(shared.private / manifest_path(clip).name, record.text())

@@ -16,6 +16,7 @@ from pipeline.publish.manifest import (
     Shared,
     built,
     lint_records,
+    manifest,
     read_manifest,
     same_text,
     write_manifest,
@@ -76,7 +77,8 @@ def publish_clip(
     verification = clip_verification(clip, planned.plan)
     media, config = planned.plan.media, planned.config
     shared = shared_for(planned, clip)
-    if write_manifest(clip, media, config, outputs, lint, verification, shared):
+    record = manifest(clip, media, config, outputs, lint, verification)
+    if write_manifest(clip, record, shared):
         log.info("wrote %s manifest", clip.name)
         wrote = True
     # The pages follow the manifest and the sidecars: a clip whose files did not change keeps
