@@ -377,7 +377,7 @@ def steps_of(config: Path, env: dict[str, str] | None = None) -> Steps:
     scans = [
         float(m[1])
         for _, ln in lines
-        if (m := re.match(r"DEBUG: (?:ffprobe|ebur128) \S+partial\S*: ([\d.]+) s", ln))
+        if (m := re.match(r"DEBUG: (?:ffprobe|ffmpeg|ebur128) \S+partial\S*: ([\d.]+) s", ln))
     ]
     steps = dict.fromkeys(STEPS, 0.0)
     steps[STEPS[0]] = first
