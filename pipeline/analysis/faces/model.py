@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib
 import importlib.util
 from pathlib import Path
 from typing import Any
@@ -68,8 +69,15 @@ def _free_shapes(data: bytes) -> bytes:
     from onnx.tools.update_model_dims import update_inputs_outputs_dims
 
     model = onnx.load_from_string(data)
-    inputs = {INPUT_NAME: ["B", 3, "H", "W"]}
-    outputs = {name: ["B", c, "h", "w"] for name, c in _OUTPUT_CHANNELS.items()}
+    # Every graph input keeps its dims (the file lists its weights among them) but the image.
+    inputs: dict[str, list[Any]] = {
+        node.name: [d.dim_value for d in node.type.tensor_type.shape.dim]
+        for node in model.graph.input
+    }
+    inputs[INPUT_NAME] = ["B", 3, "H", "W"]
+    outputs: dict[str, list[Any]] = {
+        name: ["B", c, "h", "w"] for name, c in _OUTPUT_CHANNELS.items()
+    }
     return bytes(update_inputs_outputs_dims(model, inputs, outputs).SerializeToString())
 
 
@@ -77,7 +85,7 @@ def _free_shapes(data: bytes) -> bytes:
 def session(threads: int) -> Any:
     """An onnxruntime session of the verified model on the CPU, with ``threads`` intra-op
     threads (one inter-op thread: the graph is a chain)."""
-    import onnxruntime as ort
+    ort: Any = importlib.import_module("onnxruntime")  # no type stubs
 
     ort.set_default_logger_severity(3)  # the file's unused batch-norm counters warn
     options = ort.SessionOptions()
