@@ -79,9 +79,12 @@ def link(
         pairs = []
         for ti, track in enumerate(live):
             px, py, size = track.predict(t_ms)
+            lx, ly = _centre(track.found[-1].box)
             for di, d in enumerate(by_time[t_ms]):
                 dx, dy = _centre(d.box)
-                cost = math.hypot(dx - px, dy - py) / size
+                # from where its motion predicts it, or where it was (a face that stops, or
+                # the detector's jitter, which a prediction doubles)
+                cost = min(math.hypot(dx - px, dy - py), math.hypot(dx - lx, dy - ly)) / size
                 if cost <= settings.link_distance:
                     pairs.append((cost, ti, di))
         used_t: set[int] = set()
