@@ -22,7 +22,7 @@ from pipeline.core.model import Span
 log = logging.getLogger(__name__)
 
 CHUNK_MS = 10_000  # one ffmpeg run decodes at most this much (50 frames of 640x360: 35 MB)
-BATCH = 4  # frames per inference: a little faster than one at a time on the CPU
+BATCH = 4  # frames per inference (on 2 busy cores no faster than one at a time; fewer calls)
 
 Frames = npt.NDArray[np.uint8]
 
