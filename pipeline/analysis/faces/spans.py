@@ -26,7 +26,7 @@ def wanted(
     kept inside the source.
 
     >>> wanted([Span(4200, 9800)], 1000, 200, 60_000)
-    (Span(start_ms=3200, end_ms=11000),)
+    (Span(start_ms=3200, end_ms=10800),)
     """
     out = []
     for s in spans:
