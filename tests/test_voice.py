@@ -16,6 +16,8 @@ from pipeline.core.errors import ConfigError
 from pipeline.core.model import MediaInfo, Span
 from pipeline.edit.timeline import build_timeline
 from pipeline.prepare.jobs import disguise
+from pipeline.publish.output_record import OutputRecord
+from pipeline.publish.records import Unreadable
 from pipeline.render.command import plan_render
 from pipeline.render.finish import Finish
 from pipeline.render.loudness import plan_scan
@@ -137,3 +139,13 @@ def test_without_voice_nothing_changes() -> None:
     assert "rubberband" not in graph_of(plain.args)
     assert "rubberband" not in graph_of(plan_scan(TIMELINE, MEDIA, Finish()).args)
     assert AudioSpec().loudness == -16.0  # the default target: disguise never turns it off
+
+
+def test_the_manifest_record_keeps_the_disguise() -> None:
+    record = OutputRecord(rendition="land", burned="nosubs", voice={"nh": -4.0})
+    data = record.to_json()
+    assert data["voice"] == {"nh": -4.0}
+    assert OutputRecord.from_json(data) == record
+    assert OutputRecord.from_json(OutputRecord().to_json()).voice is None
+    with pytest.raises(Unreadable, match="voice"):
+        OutputRecord.from_json({**data, "voice": {"nh": "low"}})
