@@ -22,6 +22,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from pipeline.config.sources import LanguageSource, language_source
+from pipeline.config.voice import VoiceSpec
 from pipeline.config.yamlsource import Loc, Locator, line_of
 from pipeline.core.errors import Problem
 from pipeline.core.timecode import Timecode, parse_timecode
@@ -70,10 +71,12 @@ class _Model(BaseModel):
 
 
 class SourceSpec(_Model):
-    """A source file and its whole-interview subtitle files (source time), per language."""
+    """A source file, its whole-interview subtitle files (source time) per language, and
+    how its speaker's voice is disguised (pipeline/config/voice.py), if at all."""
 
     file: PathField
     subtitles: dict[str, PathField] = Field(default_factory=dict)
+    voice: VoiceSpec | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -133,13 +136,16 @@ class TransitionSpec(_Model):
 
 
 class ClipSpec(_Model):
-    """A clip: cuts in order, its subtitles, and transitions between cuts (none: hard cuts)."""
+    """A clip: cuts in order, its subtitles, and transitions between cuts (none: hard cuts).
+
+    ``voice`` disguises every cut's voice, overriding its source's ``voice``."""
 
     cuts: tuple[CutSpec, ...]
     subtitles: SubtitleSpec = SubtitleSpec()
     transition: TransitionSpec | None = None
     title: CardSpec | None = None
     end: CardSpec | None = None
+    voice: VoiceSpec | None = None
 
 
 class LayoutSpec(_Model):

@@ -17,6 +17,7 @@ from pipeline.config.schema import (
     Config,
     RedactSpec,
     RenditionSpec,
+    SourceSpec,
     TranscriptionSpec,
 )
 from pipeline.core.errors import InputError
@@ -29,6 +30,7 @@ from pipeline.prepare.facts import Facts
 from pipeline.render.branding import CardSettings, extras
 from pipeline.render.finish import Extra, Finish
 from pipeline.render.redact import clip_redactions, redact_cues
+from pipeline.render.voice import Disguise
 from pipeline.subtitles.write import AssStyle
 from pipeline.verify.words import PlannedCut, planned_cuts
 
@@ -191,6 +193,7 @@ def plan_clip(
                     logo=project.branding.logo,
                     lead=lead,
                     tail=tail,
+                    disguise=disguise(clip, project.sources, used),
                 ),
                 project.audio if project.audio.loudness is not None else None,
                 card_texts,
@@ -200,6 +203,17 @@ def plan_clip(
         ]
     assert first is not None
     return ClipPlan(name, folder, clip, first[0], first[1], tuple(jobs), tuple(cuts))
+
+
+def disguise(clip: ClipSpec, sources: Mapping[str, SourceSpec], used: set[str]) -> Disguise:
+    """The semitones each source of a clip is shifted by: the clip's ``voice``, else the
+    source's; a source without either keeps its voice."""
+    shifts = {
+        sid: voice.disguise
+        for sid in sorted(used)
+        if (voice := clip.voice or sources[sid].voice) is not None
+    }
+    return tuple(shifts.items())
 
 
 def verify_plan(

@@ -106,7 +106,14 @@ def output_inputs(
             if isinstance(clip.spec.subtitles.languages.get(lang), FromTranscript)
         },
         **_verify_inputs(job),
+        **_voice_inputs(job),
     }
+
+
+def _voice_inputs(job: Job) -> Inputs:
+    """The semitones of each disguised source (none: the part is absent, so that outputs
+    built before voice disguise existed stay up to date)."""
+    return {"voice": dict(job.finish.disguise)} if job.finish.disguise else {}
 
 
 def _verify_inputs(job: Job) -> Inputs:
@@ -151,6 +158,7 @@ def changed(old: Mapping[str, Any], new: Inputs) -> str:
         "style": "subtitle style changed",
         "transcription": "transcription engine or model changed",
         "verify": "verification turned on or off (verify: words, --verify), or what it checks",
+        "voice": "voice disguise changed (voice: {disguise: N})",
     }
     return next(
         (w for part, w in words.items() if old.get(part) != new.get(part)), "inputs changed"
@@ -271,6 +279,7 @@ def _output(job: Job, built: Built | None) -> OutputRecord:
         inputs=None if built is None else built.inputs,
         loudness=None if measured is None else measured.loudness,
         privacy=None if measured is None else measured.privacy,
+        voice=dict(job.finish.disguise) or None,
     )
 
 

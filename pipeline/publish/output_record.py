@@ -82,6 +82,7 @@ class OutputRecord:
     inputs: Mapping[str, Any] | None = None
     loudness: Loudness | None = None
     privacy: Privacy | None = None
+    voice: Mapping[str, float] | None = None  # semitones of each disguised source, if any
 
     @property
     def built(self) -> bool:
@@ -99,6 +100,7 @@ class OutputRecord:
             "inputs": None if self.inputs is None else dict(self.inputs),
             "loudness": None if self.loudness is None else self.loudness.to_json(),
             "privacy": None if self.privacy is None else self.privacy.to_json(),
+            "voice": None if self.voice is None else dict(self.voice),
         }
 
     @classmethod
@@ -118,4 +120,15 @@ class OutputRecord:
             inputs=field_of(data, "inputs", Mapping),
             loudness=Loudness.from_json(data.get("loudness")),
             privacy=Privacy.from_json(data.get("privacy")),
+            voice=_voice(data.get("voice")),
         )
+
+
+def _voice(value: object) -> Mapping[str, float] | None:
+    """The recorded disguise: semitones by source id (None: no voice was disguised)."""
+    if value is None:
+        return None
+    shifts = mapping_of(value, "voice")
+    if not all(isinstance(v, NUMBER) and not isinstance(v, bool) for v in shifts.values()):
+        raise Unreadable("voice: expected semitones by source")
+    return {str(k): float(v) for k, v in shifts.items()}

@@ -16,6 +16,7 @@ from pipeline.core.ffmpeg import escape_filter_arg, input_arg
 from pipeline.core.model import MediaInfo, Span, Timeline, TimelineSpan
 from pipeline.core.timecode import seconds
 from pipeline.render.finish import Bumper, Extra, Finish, Redaction
+from pipeline.render.voice import Disguise, voice_of
 
 SAMPLE_RATE = 48000
 FADE_S = 0.01  # 10 ms: enough to kill the click of a cut, too short to hear as a fade
@@ -77,7 +78,7 @@ def _extra(
         span = TimelineSpan(
             "", Span(0, extra.info.duration_ms), 0, extra.frames, Span(0, extra.info.duration_ms)
         )
-        chains.append(_audio_chain(i, span, fps, True, True))
+        chains.append(_audio_chain(i, span, fps, True, True, None))
         if rendition is not None:
             chains += video_chain(i, span, extra.info, rendition, fps, Finish())
         return f"v{i}", f"a{i}"
@@ -110,9 +111,13 @@ def _extra(
 
 
 def cut_inputs(
-    timeline: Timeline, media: Mapping[str, MediaInfo], video: bool = True
+    timeline: Timeline,
+    media: Mapping[str, MediaInfo],
+    video: bool = True,
+    disguise: Disguise = (),
 ) -> tuple[list[str], list[str]]:
-    """One input per cut (seeked on the input side) and each cut's audio chain."""
+    """One input per cut (seeked on the input side) and each cut's audio chain, its voice
+    disguised where its source is in ``disguise``."""
     inputs: list[str] = []
     chains: list[str] = []
     spans = timeline.spans
@@ -124,7 +129,8 @@ def cut_inputs(
         # fmt: on
         fade_in = i == 0 or not _contiguous(spans[i - 1], span)
         fade_out = i == len(spans) - 1 or not _contiguous(span, spans[i + 1])
-        chains.append(_audio_chain(i, span, timeline.fps, fade_in, fade_out))
+        voice = voice_of(disguise, span.source)
+        chains.append(_audio_chain(i, span, timeline.fps, fade_in, fade_out, voice))
     return inputs, chains
 
 
@@ -286,13 +292,18 @@ def video_chain(
     return chains
 
 
-def _audio_chain(i: int, span: TimelineSpan, fps: Fraction, fade_in: bool, fade_out: bool) -> str:
+def _audio_chain(
+    i: int, span: TimelineSpan, fps: Fraction, fade_in: bool, fade_out: bool, voice: str | None
+) -> str:
     samples = round(Fraction(span.frames) / fps * SAMPLE_RATE)
     steps = [
         # first_pts=0: audio that starts after the cut's start (late audio, a source whose
         # audio begins after its video) is padded with silence, not pulled early out of sync.
         f"aresample={SAMPLE_RATE}:first_pts=0",
         "aformat=sample_fmts=fltp:sample_rates=48000:channel_layouts=stereo",
+        # The disguise hears the guard read past the cut, so its window has real sound at
+        # the cut's end; the trim below then sets the exact length.
+        *([voice] if voice else []),
         "apad",
         f"atrim=end_sample={samples}",
         "asetpts=PTS-STARTPTS",

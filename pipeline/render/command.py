@@ -57,7 +57,7 @@ def plan_render(
             the review page's thumbnails (pipeline/render/thumbnails.py), from the frames this
             render makes anyway instead of a second decode of the output.
     """
-    inputs, chains = cut_inputs(timeline, media)
+    inputs, chains = cut_inputs(timeline, media, disguise=finish.disguise)
     for i, span in enumerate(timeline.spans):
         chains += video_chain(i, span, media[span.source], rendition, timeline.fps, finish)
     video, audio = join(chains, timeline, finish.transition, video=True)

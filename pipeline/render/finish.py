@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pipeline.config.schema import LogoSpec
 from pipeline.core.model import MediaInfo, Span
+from pipeline.render.voice import Disguise
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,10 @@ Extra = Card | Bumper
 @dataclass(frozen=True)
 class Finish:
     """What is done to a clip after cutting: redactions, and the loudness filter, if any
-    (pass 2 of loudness normalisation: a gain, or loudnorm when the peaks need it)."""
+    (pass 2 of loudness normalisation: a gain, or loudnorm when the peaks need it).
+
+    ``disguise``: the voices shifted, as (source id, semitones), applied to each cut of a
+    listed source before anything else hears its sound (pipeline/render/voice.py)."""
 
     redactions: tuple[Redaction, ...] = ()
     loudness: str | None = None
@@ -57,3 +61,4 @@ class Finish:
     logo: LogoSpec | None = None
     lead: tuple[Extra, ...] = ()  # before the first cut: intro, title card
     tail: tuple[Extra, ...] = ()  # after the last cut: end card, outro
+    disguise: Disguise = ()

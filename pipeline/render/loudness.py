@@ -72,7 +72,7 @@ def plan_scan(
     nothing is written, the figures come on stderr. By default ``ebur128`` with true peaks,
     whose summary has them all (its per-frame lines are logged at the verbose level, so a
     long clip does not flood the output); or ``loudnorm``'s own first pass (its JSON)."""
-    inputs, chains = cut_inputs(timeline, media, video=False)
+    inputs, chains = cut_inputs(timeline, media, video=False, disguise=finish.disguise)
     _, audio = join(chains, timeline, finish.transition, video=False)
     _, audio = add_extras(inputs, chains, ("", audio), finish, None, timeline.fps, ())
     audio = redact_audio(chains, audio, timeline, finish.redactions)
