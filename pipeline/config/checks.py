@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from pipeline.config.faces import FacesSpec, kept_track
 from pipeline.config.schema import LANG_RE, NAME_RE, ClipSpec, Config, CutSpec, RedactSpec, TermSpec
 from pipeline.config.sources import FromSource
 from pipeline.config.yamlsource import Loc
@@ -38,7 +39,23 @@ def cross_check(config: Config) -> list[Problem]:
     for name, clip in project.clips.items():
         out += _check_clip(config, name, clip)
     out += _check_redact(config)
+    out += _check_faces(config, (), project.faces)
+    for name, clip in project.clips.items():
+        out += _check_faces(config, ("clips", name), clip.faces)
     return out
+
+
+def _check_faces(config: Config, loc: Loc, faces: FacesSpec | None) -> list[Problem]:
+    """Each kept face track names a known source (its track is checked once detected)."""
+    sources = config.project.sources
+    return [
+        config.problem(
+            (*loc, "faces", "keep", i),
+            f"unknown source {sid!r} in {keep!r} (expected one of: {', '.join(sources)})",
+        )
+        for i, keep in enumerate(faces.keep if faces else ())
+        if (sid := kept_track(keep)[0]) not in sources
+    ]
 
 
 def _check_cut_kind(config: Config, loc: Loc, cut: CutSpec) -> list[Problem]:

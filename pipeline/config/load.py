@@ -83,7 +83,7 @@ def _problem(path: Path, lines: dict[Loc, int], err: Any) -> Problem:
         message = f"unknown key {loc[-1]!r} (expected one of: {expected})"
     elif kind == "missing":
         message = f"missing required key {loc[-1]!r}"
-    elif kind in ("timecode", "path", "size", "colour", "disguise"):
+    elif kind in ("timecode", "path", "size", "colour", "disguise", "keep"):
         message = err["msg"]
     elif kind == "literal_error":
         message = f"{value!r} is not allowed (expected {err['ctx']['expected']})"

@@ -21,6 +21,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from pipeline.config.faces import FacesSpec
 from pipeline.config.sources import LanguageSource, language_source
 from pipeline.config.voice import VoiceSpec
 from pipeline.config.yamlsource import Loc, Locator, line_of
@@ -138,7 +139,8 @@ class TransitionSpec(_Model):
 class ClipSpec(_Model):
     """A clip: cuts in order, its subtitles, and transitions between cuts (none: hard cuts).
 
-    ``voice`` disguises every cut's voice, overriding its source's ``voice``."""
+    ``voice`` disguises every cut's voice, overriding its source's ``voice``; ``faces``
+    replaces the project's ``faces`` (pipeline/config/faces.py)."""
 
     cuts: tuple[CutSpec, ...]
     subtitles: SubtitleSpec = SubtitleSpec()
@@ -146,6 +148,7 @@ class ClipSpec(_Model):
     title: CardSpec | None = None
     end: CardSpec | None = None
     voice: VoiceSpec | None = None
+    faces: FacesSpec | None = None
 
 
 class LayoutSpec(_Model):
@@ -299,6 +302,7 @@ class Project(_Model):
     audio: AudioSpec = AudioSpec()
     branding: BrandingSpec = BrandingSpec()
     redact: tuple[RedactSpec, ...] = ()
+    faces: FacesSpec | None = None  # every face hidden but those kept (config/faces.py)
     # After rendering, transcribe each output again and check that it says its cuts' words
     # (pipeline/verify/words.py); `build-clip CONFIG --verify` turns it on for one build.
     verify: Literal["words", "none"] = "none"
