@@ -3,9 +3,10 @@
 Every effect of preparing a build happens here: probing the sources and bumpers, loading or
 transcribing their transcripts, reading the subtitle files, measuring the sound at the cut
 edges (resolving a cut reads the sound around its edges, and where it reads depends on
-where its quote lands, so cuts are resolved here), looking up the fonts, and asking whether
-the output folders can be written. The plan (pipeline/prepare/plan.py) is then made from the
-config and these facts alone, once, for the build and for `build-clip check` alike.
+where its quote lands, so cuts are resolved here), finding the faces to hide over the cuts,
+looking up the fonts, and asking whether the output folders can be written. The plan
+(pipeline/prepare/plan.py) is then made from the config and these facts alone, once, for
+the build and for `build-clip check` alike.
 
 Problems met on the way are kept as findings, each with its rule and language, so that the
 check reports them all; the build refuses them (plan_build) with the same messages.
@@ -18,6 +19,7 @@ from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from pipeline.analysis.faces.values import FaceTracks
 from pipeline.analysis.fonts import Glyphs, glyph_sets
 from pipeline.analysis.media import probe
 from pipeline.config.schema import ClipSpec, Config
@@ -26,6 +28,7 @@ from pipeline.core.errors import InputError, MediaError, Problem, SubtitleError
 from pipeline.core.model import Cue, MediaInfo, Transcript
 from pipeline.edit.cuts import ResolvedCut, resolve_cuts
 from pipeline.prepare.cues import burn_font
+from pipeline.prepare.faces import detect_faces
 from pipeline.render.branding import card_font, probe_bumpers
 from pipeline.subtitles.lint import Finding, Severity
 from pipeline.subtitles.read import SubtitleFile, scan_subtitles
@@ -57,6 +60,7 @@ class Facts:
     unwritable: Mapping[Path, str] = field(default_factory=dict)  # folder -> why
     found: tuple[Finding, ...] = ()  # media, subtitle files, transcripts: for no one clip
     stopped: bool = False  # the transcripts could not be had: nothing after them was gathered
+    faces: Mapping[str, FaceTracks] = field(default_factory=dict)  # per source, where hidden
 
     def cues(self, path: Path) -> tuple[Cue, ...]:
         """The readable cues of a subtitle file (its broken entries are findings)."""
@@ -109,6 +113,8 @@ def gather(
         name: _clip_facts(config, name, clip, media, transcripts, texts)
         for name, clip in usable.items()
     }
+    faces, unknown = detect_faces(config, {n: f.cuts for n, f in each.items()}, media)
+    found += from_problems(unknown, "faces")
     return Facts(
         clips,
         media,
@@ -119,6 +125,7 @@ def gather(
         glyph_sets(_families(config, usable)),
         {} if collect else _unwritable_folders(config, usable),
         tuple(found),
+        faces=faces,
     )
 
 

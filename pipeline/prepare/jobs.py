@@ -26,6 +26,7 @@ from pipeline.core.redaction import terms
 from pipeline.edit.cuts import ResolvedCut
 from pipeline.edit.timeline import build_timeline
 from pipeline.prepare.cues import ass_style, clip_cues, layout_rules, rewrap
+from pipeline.prepare.faces import faces_of
 from pipeline.prepare.facts import Facts
 from pipeline.render.branding import CardSettings, extras
 from pipeline.render.finish import Extra, Finish
@@ -145,6 +146,14 @@ def plan_clip(
         burn = (*clip.subtitles.languages, *(b for b in burn if b == NOSUBS))
     jobs: list[Job] = []
     first: tuple[Timeline, dict[str, tuple[Cue, ...]]] | None = None
+    faces = faces_of(config, clip)
+    hidden = tuple(
+        (sid, track)
+        for sid, found in sorted(facts.faces.items())
+        if faces is not None and sid in {c.source for c in cuts}
+        for track in found.tracks
+        if f"{sid}/{track.id}" not in faces.keep
+    )
     for rname, spec in project.renditions.items():
         fps = clip_fps(spec, cuts, facts.media)
         lead, tail, card_texts = extras(
@@ -194,6 +203,8 @@ def plan_clip(
                     lead=lead,
                     tail=tail,
                     disguise=disguise(clip, project.sources, used),
+                    faces=hidden,
+                    face_mode=faces.mode if faces else "blur",
                 ),
                 project.audio if project.audio.loudness is not None else None,
                 card_texts,

@@ -81,7 +81,7 @@ class Plan:
 
 
 # The kinds of finding a build refuses before its lint gate (as bad input, exit status 2).
-REFUSED = frozenset({"media", "transcript", "cuts", "read", "glyphs"})
+REFUSED = frozenset({"media", "transcript", "cuts", "read", "glyphs", "faces"})
 
 
 def plan_build(

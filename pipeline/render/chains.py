@@ -15,6 +15,7 @@ from pipeline.config.schema import LogoSpec, RenditionSpec
 from pipeline.core.ffmpeg import escape_filter_arg, input_arg
 from pipeline.core.model import MediaInfo, Span, Timeline, TimelineSpan
 from pipeline.core.timecode import seconds
+from pipeline.render.faces import hide_faces
 from pipeline.render.finish import Bumper, Extra, Finish, Redaction
 from pipeline.render.voice import Disguise, voice_of
 
@@ -279,7 +280,11 @@ def video_chain(
         steps.append("scale=trunc(iw*sar/2)*2:ih,setsar=1")
     chains = [f"[{i}:v:0]{','.join(steps)}[src{i}]"]
     blurred, label = _blur_regions(i, span, f"src{i}", finish.redactions)
-    chains += blurred + _fit(rendition, label, i)
+    tracks = [t for sid, t in finish.faces if sid == span.source]
+    hidden, label = hide_faces(
+        i, span, label, tracks, finish.face_mode, fps, (info.width, info.height)
+    )
+    chains += blurred + hidden + _fit(rendition, label, i)
     # Pad a short read with its last frame, then cut to the exact frame count.
     tail = [
         "setsar=1",

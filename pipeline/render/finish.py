@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.analysis.faces.values import Track
 from pipeline.config.schema import LogoSpec
 from pipeline.core.model import MediaInfo, Span
 from pipeline.render.voice import Disguise
@@ -62,3 +63,7 @@ class Finish:
     lead: tuple[Extra, ...] = ()  # before the first cut: intro, title card
     tail: tuple[Extra, ...] = ()  # after the last cut: end card, outro
     disguise: Disguise = ()
+    # The face tracks hidden, as (source id, track), and how (blur, pixelate or box):
+    # pipeline/render/faces.py.
+    faces: tuple[tuple[str, Track], ...] = ()
+    face_mode: str = "blur"
