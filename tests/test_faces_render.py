@@ -4,6 +4,7 @@ tests/test_faces.py: the hidden face is blurred in the output, the kept one unto
 
 from __future__ import annotations
 
+import re
 import subprocess
 from fractions import Fraction
 from pathlib import Path
@@ -125,3 +126,34 @@ audio: {{loudness: null}}
         assert psnr(out, src, boxes[0]) > 30, f"kept face changed at {c} s"
         if len(boxes) > 1:  # face B: blurred to a fraction of its detail
             assert edges(out, boxes[1]) < 0.35 * edges(src, boxes[1]), f"face B seen at {c} s"
+
+
+@pytest.mark.slow
+@pytest.mark.ffmpeg
+def test_an_unknown_kept_track_is_refused_at_its_line(
+    tmp_path: Path,
+    two_faces: Path,  # noqa: F811 (the fixture)
+) -> None:
+    path = write(
+        tmp_path / "faces.yaml",
+        f"""\
+version: 1
+output: out
+sources:
+  nh: {two_faces}
+clips:
+  hidden:
+    cuts:
+      - {{source: nh, start: 0.2, end: 1.6, snap: none}}
+    faces:
+      keep: [nh/99]
+""",
+    )
+    result = run_cli(path)
+    assert result.returncode == 2
+    assert re.fullmatch(
+        rf"error: {path}:10: clips.hidden.faces.keep\[0\]: no face track 'nh/99' "
+        r"\(expected one of: nh/\d+(, nh/\d+)*\)",
+        result.stderr.strip(),
+    ), result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["faces.yaml"]
