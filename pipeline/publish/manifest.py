@@ -107,7 +107,17 @@ def output_inputs(
         },
         **_verify_inputs(job),
         **_voice_inputs(job),
+        **_faces_inputs(job),
     }
+
+
+def _faces_inputs(job: Job) -> Inputs:
+    """The faces hidden and how (none: the part is absent, so that outputs built before
+    faces were hidden stay up to date)."""
+    if not job.finish.faces:
+        return {}
+    tracks = [[sid, dataclasses.asdict(track)] for sid, track in job.finish.faces]
+    return {"faces": {"mode": job.finish.face_mode, "tracks": _digest(tracks)}}
 
 
 def _voice_inputs(job: Job) -> Inputs:
@@ -159,6 +169,7 @@ def changed(old: Mapping[str, Any], new: Inputs) -> str:
         "transcription": "transcription engine or model changed",
         "verify": "verification turned on or off (verify: words, --verify), or what it checks",
         "voice": "voice disguise changed (voice: {disguise: N})",
+        "faces": "faces hidden changed (faces: {mode, keep}, or the tracks found)",
     }
     return next(
         (w for part, w in words.items() if old.get(part) != new.get(part)), "inputs changed"
