@@ -6,11 +6,13 @@ from collections.abc import Sequence
 from fractions import Fraction
 from itertools import pairwise
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from pipeline.core.model import Cue, Segment, Span, Transcript, Word
 from pipeline.edit.timeline import build_timeline
+from pipeline.subtitles import segment
 from pipeline.subtitles.limits import SubtitleRules
 from pipeline.subtitles.segment import (
     cues_from_words,
@@ -195,3 +197,35 @@ def test_an_abbreviation_is_no_sentence_end_and_stays_with_its_name() -> None:
         for line in cue.text.split("\n"):
             assert not line.endswith(("Mr.", "Dr.")), cues
     check_rules(cues)
+
+
+def test_a_cue_of_thousands_of_words_is_laid_out_in_linear_steps(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue 18: a 1000-word translator's cue took 72 s to lay out (every split of every
+    rest was tried). Counted, not timed: characters are measured a bounded number of times
+    per word, and the answers are right."""
+    calls = 0
+
+    def counted(text: str) -> int:
+        nonlocal calls
+        calls += 1
+        return text_length(text)
+
+    monkeypatch.setattr(segment, "text_length", counted)
+    for n in (1000, 5000):
+        calls = 0
+        words = [f"word{k % 7}" for k in range(n)]
+        assert layout(words, "en", SubtitleRules(max_lines=4)) is None  # far too long
+        assert calls <= 20 * n, (n, calls)
+    words = [f"word{k % 7}" for k in range(300)]  # 43 lines of 7 words
+    calls = 0
+    lines = layout(words, "en", SubtitleRules(max_lines=50))
+    assert lines is not None and " ".join(lines) == " ".join(words)
+    assert len(lines) == 43 and all(len(line) <= 42 for line in lines)
+    assert calls <= 50 * 300, calls
+    said = tokens("It was a long time ago, and nobody in the village remembered the storm.")
+    assert layout(said, "en", RULES) == [
+        "It was a long time ago, and nobody",
+        "in the village remembered the storm.",
+    ]

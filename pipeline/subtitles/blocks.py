@@ -10,7 +10,7 @@ from pathlib import Path
 from pipeline.core.errors import Problem
 from pipeline.core.model import Cue, Span
 from pipeline.core.timecode import format_ms
-from pipeline.subtitles.markup import KEPT, clean_markup, strip_markup
+from pipeline.subtitles.markup import DRAWING, KEPT, clean_markup, strip_markup
 
 _SRT_TIME = re.compile(r"(?P<sign>-?)(?P<h>\d{1,3}):(?P<m>\d{2}):(?P<s>\d{2})[,.](?P<ms>\d{3})")
 _VTT_TIME = re.compile(
@@ -75,6 +75,11 @@ def _dropped_message(name: str, count: int) -> str:
     cues = f"{count} cue{'s' if count > 1 else ''}"
     if name == SETTINGS:
         return f"ignored {SETTINGS} in {cues}, first here (position and style come from the build)"
+    if name == DRAWING:
+        return (
+            f"dropped an ASS drawing ({{\\p1}}) and its drawing commands from {cues}, first "
+            f"here (only {KEPT} are kept)"
+        )
     return f"dropped {name} markup from {cues}, first here (only {KEPT} are kept)"
 
 

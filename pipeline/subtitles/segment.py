@@ -120,33 +120,59 @@ def _break_cost(words: Sequence[str], k: int, language: str) -> float:
 
 
 def layout(words: Sequence[str], language: str, rules: SubtitleRules) -> list[str] | None:
-    """The cue's text in lines, or None when it cannot fit ``rules.max_lines`` lines."""
-    found = _layout(words, language, rules, rules.max_lines)
+    """The cue's text in lines, or None when it cannot fit ``rules.max_lines`` lines.
+
+    Dynamic programming over (first word, lines left): each state is solved once and tries
+    only the first lines that fit ``rules.max_chars``, so a cue of n words costs about
+    n x lines x (words on a line) steps, not a search over every split (issue 18: a
+    1000-word cue took 72 s).
+    """
+    found = _Layout(words, language, rules).best(0, rules.max_lines)
     return found[1] if found else None
 
 
-def _layout(
-    words: Sequence[str], language: str, rules: SubtitleRules, lines: int
-) -> tuple[float, list[str]] | None:
-    text = join_words(words, language)
-    if text_length(text) <= rules.max_chars:
-        return 0.0, [text]
-    best: tuple[float, list[str]] | None = None
-    for k in range(1, len(words)) if lines > 1 else ():
-        first = join_words(words[:k], language)
-        rest = (
-            _layout(words[k:], language, rules, lines - 1)
-            if text_length(first) <= rules.max_chars
-            else None
-        )
-        if rest is None:
-            continue
-        a, b = text_length(first), text_length(rest[1][0])
-        shape = abs(a - b) / rules.max_chars + (0.3 if a > b else 0.0)  # bottom-heavy
-        cost = _break_cost(words, k, language) + shape + rest[0]
-        if best is None or cost < best[0]:
-            best = (cost, [first, *rest[1]])
-    return best
+class _Layout:
+    def __init__(self, words: Sequence[str], language: str, rules: SubtitleRules) -> None:
+        self.words, self.language, self.rules = words, language, rules
+        self.space = 0 if language in NO_SPACES else 1
+        # Characters before each word, joined: a word's length does not change when it is
+        # joined to another (text_length counts no combining mark a word could begin with).
+        self.before = [0]
+        for w in words:
+            self.before.append(self.before[-1] + text_length(w))
+        self.memo: dict[tuple[int, int], tuple[float, list[str]] | None] = {}
+
+    def length(self, i: int, j: int) -> int:
+        """Characters of ``words[i:j]`` joined."""
+        return self.before[j] - self.before[i] + self.space * (j - i - 1)
+
+    def best(self, i: int, lines: int) -> tuple[float, list[str]] | None:
+        """The cheapest layout of ``words[i:]`` in at most ``lines`` lines (None: none fits)."""
+        if (i, lines) not in self.memo:
+            self.memo[(i, lines)] = self._solve(i, lines)
+        return self.memo[(i, lines)]
+
+    def _solve(self, i: int, lines: int) -> tuple[float, list[str]] | None:
+        words, rules, n = self.words, self.rules, len(self.words)
+        max_chars = rules.max_chars
+        if self.length(i, n) <= max_chars:
+            return 0.0, [join_words(words[i:], self.language)]
+        if lines <= 1 or self.length(i, n) > lines * (max_chars + self.space):
+            return None  # more text than the lines left can hold
+        best: tuple[float, list[str]] | None = None
+        for k in range(i + 1, n):
+            a = self.length(i, k)
+            if a > max_chars:
+                break  # a longer first line fits even less
+            rest = self.best(k, lines - 1)
+            if rest is None:
+                continue
+            b = text_length(rest[1][0])
+            shape = abs(a - b) / max_chars + (0.3 if a > b else 0.0)  # bottom-heavy
+            cost = _break_cost(words, k, self.language) + shape + rest[0]
+            if best is None or cost < best[0]:
+                best = (cost, [join_words(words[i:k], self.language), *rest[1]])
+        return best
 
 
 def _lines_needed(lengths: Sequence[int], space: int, max_chars: int) -> int:

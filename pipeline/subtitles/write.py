@@ -9,6 +9,11 @@ import pysubs2
 
 from pipeline.core.languages import rtl_embed
 from pipeline.core.model import Cue
+from pipeline.subtitles.markup import AN8, Markup, parse
+
+# A word joiner (U+2060, invisible, no glyph needed) after every literal backslash, so that
+# libass never reads a translator's "\\N", "\\h" or a backslash before our own "{" as markup.
+_JOINER = "\u2060"
 
 
 def _stamp(ms: int, sep: str) -> str:
@@ -16,6 +21,50 @@ def _stamp(ms: int, sep: str) -> str:
     m, rest = divmod(rest, 60_000)
     s, milli = divmod(rest, 1000)
     return f"{h:02d}:{m:02d}:{s:02d}{sep}{milli:03d}"
+
+
+def srt_text(markup: Markup) -> str:
+    """Parsed cue text as SRT: ``{\\an8}`` first, italics as ``<i>...</i>``."""
+    body = "".join(f"<i>{r.text}</i>" if r.italic else r.text for r in markup.runs)
+    return (AN8 if markup.top else "") + body
+
+
+def vtt_text(markup: Markup) -> str:
+    """Parsed cue text as WebVTT: ``&``, ``<`` and ``>`` escaped, italics as ``<i>``; the
+    top position is a cue setting (:func:`to_vtt`), not text.
+
+    >>> vtt_text(parse("a < b & <i>c</i> -->"))
+    'a &lt; b &amp; <i>c</i> --&gt;'
+    """
+
+    def escaped(text: str) -> str:
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+    return "".join(
+        f"<i>{escaped(r.text)}</i>" if r.italic else escaped(r.text) for r in markup.runs
+    )
+
+
+def ass_text(markup: Markup) -> str:
+    r"""Parsed cue text as an ASS event's text: italics as ``{\i1}...{\i0}``, and every literal
+    ``{``, ``}`` and ``\`` escaped, so that no text of a translator reads as an override tag.
+
+    libass reads ``\{`` and ``\}`` as literal braces (ass_render.c, get_next_char); a literal
+    backslash is followed by a word joiner, which keeps it from starting ``\N``, ``\h``, or a
+    ``\{`` with the brace after it.
+
+    >>> ass_text(parse(r"{\an8}<i>Hi</i> a } b { c \N"))
+    '{\\an8}{\\i1}Hi{\\i0} a \\} b \\{ c \\\u2060N'
+    """
+
+    def escaped(text: str) -> str:
+        text = text.replace("\\", "\\" + _JOINER).replace("{", "\\{").replace("}", "\\}")
+        return text.replace("\n", "\\N")
+
+    body = "".join(
+        f"{{\\i1}}{escaped(r.text)}{{\\i0}}" if r.italic else escaped(r.text) for r in markup.runs
+    )
+    return (AN8 if markup.top else "") + body
 
 
 def to_srt(cues: Sequence[Cue]) -> str:
@@ -29,16 +78,19 @@ def to_srt(cues: Sequence[Cue]) -> str:
     <BLANKLINE>
     """
     return "".join(
-        f"{n}\n{_stamp(c.span.start_ms, ',')} --> {_stamp(c.span.end_ms, ',')}\n{c.text}\n\n"
+        f"{n}\n{_stamp(c.span.start_ms, ',')} --> {_stamp(c.span.end_ms, ',')}\n"
+        f"{srt_text(parse(c.text))}\n\n"
         for n, c in enumerate(cues, 1)
     )
 
 
 def to_vtt(cues: Sequence[Cue]) -> str:
-    """WebVTT text."""
+    """WebVTT text; a cue on top (``{\\an8}``) has the cue setting ``line:0``."""
+    parsed = [parse(c.text) for c in cues]
     body = "".join(
-        f"{_stamp(c.span.start_ms, '.')} --> {_stamp(c.span.end_ms, '.')}\n{c.text}\n\n"
-        for c in cues
+        f"{_stamp(c.span.start_ms, '.')} --> {_stamp(c.span.end_ms, '.')}"
+        f"{' line:0' if m.top else ''}\n{vtt_text(m)}\n\n"
+        for c, m in zip(cues, parsed, strict=True)
     )
     return "WEBVTT\n\n" + body
 
@@ -84,6 +136,7 @@ def to_ass(cues: Sequence[Cue], style: AssStyle) -> str:
     )
     for cue in cues:
         event = pysubs2.SSAEvent(start=cue.span.start_ms, end=cue.span.end_ms)
-        event.plaintext = rtl_embed(cue.text) if style.rtl else cue.text
+        # Embedding marks go around each line before parsing, so inside the line's runs.
+        event.text = ass_text(parse(rtl_embed(cue.text) if style.rtl else cue.text))
         subs.events.append(event)
     return subs.to_string("ass")
