@@ -13,7 +13,7 @@ import hashlib
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -76,3 +76,21 @@ def file_sha256(path: Path) -> str:
             raise BuildError(f"{path}: cannot read ({e.strerror})") from None
 
     return str(remembered(path, "sha256", digest))
+
+
+@contextlib.contextmanager
+def cache_lock(name: str) -> Iterator[None]:
+    """Hold the lock ``name`` in the cache folder, shared by every process on this machine
+    (transcripts, model assembly, face detections)."""
+    from filelock import FileLock
+
+    lock_path = cache_root() / "locks" / f"{name}.lock"
+    try:
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise BuildError(
+            f"{lock_path.parent}: cannot create the cache folder ({e.strerror}); "
+            "set BUILD_CLIP_CACHE to a writable folder"
+        ) from None
+    with FileLock(str(lock_path)):
+        yield

@@ -14,7 +14,6 @@ import dataclasses
 import hashlib
 import json
 import logging
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +22,7 @@ from pipeline.analysis.faces.values import Box, Detection, DetectorSettings
 from pipeline.core.errors import BuildError
 from pipeline.core.files import write_text
 from pipeline.core.model import Span
-from pipeline.core.stamps import cache_root
+from pipeline.core.stamps import cache_lock, cache_root
 
 log = logging.getLogger(__name__)
 
@@ -95,18 +94,6 @@ def store(key: str, entry: Entry) -> None:
         log.warning("faces not cached: %s", e)
 
 
-@contextlib.contextmanager
-def locked(key: str) -> Iterator[None]:
+def locked(key: str) -> contextlib.AbstractContextManager[None]:
     """Hold the entry's lock, shared by every process on this machine."""
-    from filelock import FileLock
-
-    lock_path = cache_root() / "locks" / f"faces-{key}.lock"
-    try:
-        lock_path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise BuildError(
-            f"{lock_path.parent}: cannot create the cache folder ({e.strerror}); "
-            "set BUILD_CLIP_CACHE to a writable folder"
-        ) from None
-    with FileLock(str(lock_path)):
-        yield
+    return cache_lock(f"faces-{key}")

@@ -11,14 +11,13 @@ import contextlib
 import hashlib
 import json
 import logging
-from collections.abc import Iterator
 from pathlib import Path
 
 from pipeline.analysis.transcribe.jsonio import from_json, to_json
 from pipeline.core.errors import BuildError
 from pipeline.core.files import write_text
 from pipeline.core.model import OptionValue, Transcript
-from pipeline.core.stamps import cache_root
+from pipeline.core.stamps import cache_lock, cache_root
 
 log = logging.getLogger(__name__)
 
@@ -55,22 +54,10 @@ def store(key: str, transcript: Transcript) -> None:
         log.warning("transcript not cached: %s", e)
 
 
-@contextlib.contextmanager
-def locked(name: str) -> Iterator[None]:
+def locked(name: str) -> contextlib.AbstractContextManager[None]:
     """Hold a named lock shared by every process on this machine.
 
     Transcription locks the source's hash, so two processes never transcribe the same source
     at the same time; model assembly locks the model's hash.
     """
-    from filelock import FileLock
-
-    lock_path = cache_root() / "locks" / f"{name}.lock"
-    try:
-        lock_path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise BuildError(
-            f"{lock_path.parent}: cannot create the cache folder ({e.strerror}); "
-            "set BUILD_CLIP_CACHE to a writable folder"
-        ) from None
-    with FileLock(str(lock_path)):
-        yield
+    return cache_lock(name)
