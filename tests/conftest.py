@@ -18,9 +18,11 @@ BUILD_CLIP = str(Path(sys.executable).parent / "build-clip")
 # Whisper's words and punctuation depend on the CPU's vector instructions: CTranslate2 and its
 # oneDNN kernels pick AVX-512 where the CPU has it, and "somewhere," heard on one CI machine is
 # "somewhere" on another. Every test run (and every build-clip it starts) computes as on an
-# AVX2 machine, so the expected transcripts hold on any x86-64 CI machine.
+# AVX2 machine, with oneDNN (not the MKL that CTranslate2 prefers on Intel CPUs), so the
+# expected transcripts hold on any x86-64 CI machine.
 os.environ.setdefault("CT2_FORCE_CPU_ISA", "AVX2")
 os.environ.setdefault("ONEDNN_MAX_CPU_ISA", "AVX2")
+os.environ.setdefault("CT2_USE_MKL", "0")
 
 
 def need_ffmpeg() -> None:
