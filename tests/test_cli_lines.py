@@ -34,3 +34,13 @@ def test_an_error_about_a_long_path_is_one_line(tmp_path: Path) -> None:
     assert result.returncode == 2
     [line] = result.stderr.splitlines()
     assert str(missing) in line
+
+
+def test_help_lists_every_command() -> None:
+    """`build-clip --help` names each command of the command table, with what it does."""
+    from pipeline.cli.main import COMMANDS
+
+    shown = run_cli("--help")
+    assert shown.returncode == 0, shown.stderr
+    for name in COMMANDS:
+        assert re.search(rf"^  {name}\b.*\S\s{{2,}}\S", shown.stdout, re.M), (name, shown.stdout)

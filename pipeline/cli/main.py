@@ -31,6 +31,15 @@ DESCRIPTION = """\
 Cut long interview footage into short, subtitled clips.
 
   build-clip CONFIG [options]   build every clip x rendition x language in CONFIG
+
+Commands (build-clip COMMAND --help for each):
+  batch CONFIG...               many configs on a bounded pool, or a Dask cluster
+  check CONFIG                  validate the config, media and subtitle files; lint report
+  transcribe MEDIA...           word-level transcripts, and subtitles from them
+  search PATTERN MEDIA...       find what was said, and where, as cuts to paste
+  subs CONFIG                   the clip-time subtitle files translators work from
+  export CONFIG                 a clip's edit for an NLE (OTIO, EDL, FCP XML)
+  models                        the Whisper models, where they live, their hashes
 """
 
 
