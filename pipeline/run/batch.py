@@ -21,8 +21,8 @@ from pipeline.prepare.plan import ClipPlan, Job
 from pipeline.publish.manifest import manifest_path
 from pipeline.publish.output_record import Measured
 from pipeline.render import thumbnails
-from pipeline.run.build import Check, OnProgress, Planned, plan_config, render_job
-from pipeline.run.pools import Done, Failure, LocalPool, Pool, call
+from pipeline.run.build import Check, Planned, plan_config, render_job
+from pipeline.run.pools import Done, Failure, LocalPool, OnProgress, Pool, call
 from pipeline.run.publishing import publish_clip
 
 Status = Literal["built", "up to date", "would build", "failed"]

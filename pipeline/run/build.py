@@ -7,7 +7,7 @@ a Dask cluster (pipeline/run/pools.py) run the very same code.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -37,6 +37,7 @@ from pipeline.render.finish import Finish
 from pipeline.render.loudness import measure_output
 from pipeline.render.thumbnails import wanted_frames
 from pipeline.run.hearing import check_words, heard_words, hearing
+from pipeline.run.pools import OnProgress
 from pipeline.subtitles.lint import Finding
 from pipeline.subtitles.write import to_ass, to_srt
 from pipeline.verify import privacy
@@ -46,8 +47,6 @@ if TYPE_CHECKING:
     pass
 
 log = logging.getLogger(__name__)
-
-OnProgress = Callable[[float], None]
 
 
 @dataclass(frozen=True)

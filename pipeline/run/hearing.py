@@ -17,14 +17,13 @@ from pipeline.core.errors import BuildError
 from pipeline.core.model import Word
 from pipeline.core.stamps import file_sha256
 from pipeline.prepare.plan import ClipPlan, Job, Plan
+from pipeline.run.pools import OnProgress
 from pipeline.verify.words import CutCheck, check_cuts, record
 
 if TYPE_CHECKING:
     from pipeline.analysis.transcribe import TranscribeSettings
 
 log = logging.getLogger(__name__)
-
-OnProgress = Callable[[float], None]
 
 
 def hearing(spec: TranscriptionSpec | None) -> TranscribeSettings:
