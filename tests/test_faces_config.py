@@ -90,3 +90,34 @@ def test_a_bad_faces_key_exits_2_and_writes_nothing(tmp_path: Path) -> None:
     shown = f"error: {path}:9: faces.keep[0]: 'nh' is not a face track {KEEP}"
     assert result.stderr.strip() == shown
     assert sorted(p.name for p in tmp_path.iterdir()) == ["x.yaml"]
+
+
+@pytest.mark.ffmpeg
+def test_a_kept_track_on_a_source_without_faces_says_none_was_found(
+    tmp_path: Path, small: Path
+) -> None:
+    """A test pattern has no face: the error says so, not "expected one of: " and nothing."""
+    path = write(
+        tmp_path / "x.yaml",
+        f"""\
+version: 1
+output: out
+sources:
+  nh: {small}
+faces: {{keep: [nh/1]}}
+clips:
+  why:
+    cuts:
+      - {{source: nh, start: 1, end: 2}}
+renditions:
+  r: {{size: 320x180, preset: ultrafast}}
+""",
+    )
+    result = run_cli(path)
+    assert result.returncode == 2, result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert line == (
+        f"error: {path}:5: faces.keep[0]: no face track 'nh/1' "
+        "(the detector found no face in the cuts of source 'nh')"
+    )
+    assert not (tmp_path / "out").exists()

@@ -48,11 +48,13 @@ def detect_faces(
             sid, track = kept_track(keep)
             if sid not in found or any(t.id == track for t in found[sid].tracks):
                 continue
-            ids = ", ".join(f"{sid}/{t.id}" for t in found[sid].tracks) or "none found"
+            ids = ", ".join(f"{sid}/{t.id}" for t in found[sid].tracks)
+            expected = (
+                f"expected one of: {ids}"
+                if ids
+                else f"the detector found no face in the cuts of source {sid!r}"
+            )
             problems.append(
-                config.problem(
-                    (*loc, "faces", "keep", i),
-                    f"no face track {keep!r} (expected one of: {ids})",
-                )
+                config.problem((*loc, "faces", "keep", i), f"no face track {keep!r} ({expected})")
             )
     return found, problems
